@@ -1,0 +1,56 @@
+import { Command } from 'commander';
+import { loadCmaConfig } from '../../cma/config/cma-config';
+import { RunningCma, startCma } from '../../cma/cma-service';
+import { createLogger } from '../../cma/util/logger';
+import { DemoStep, runSteps } from '../demo/demo-steps';
+import { stopOnSignals } from '../shutdown';
+import { parsePort } from './cma-command';
+
+/**
+ * `unimatrix demo`: the main job on the embedded default — starts the local Neo4j and the CMA, checks
+ * them through the API, prints where the API is, and keeps running until Ctrl-C (or exits after the
+ * checks with --once).
+ */
+export function registerDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description('start the local Neo4j and the CMA and show them working')
+    .option('--once', 'verify every step, then stop and exit (0 only when all passed)')
+    .option('--api-port <port>', 'REST API port (default 8080; 0 picks a free one)', parsePort)
+    .action(async (opts: { once?: boolean; apiPort?: number }) => {
+      const config = loadCmaConfig({ flags: { 'api.port': opts.apiPort ?? (opts.once ? 0 : undefined) } });
+      // The demo never collides with a Neo4j already on 7687: its own data folder, a free port.
+      config.neo4j.local.port = 0;
+      config.neo4j.local.home = `${config.neo4j.local.home}-demo`;
+      const log = createLogger('cma', process.env.UNIMATRIX_LOG_LEVEL ?? 'warn');
+      const print = (line: string): void => {
+        process.stdout.write(`${line}\n`);
+      };
+      let cma: RunningCma | undefined;
+      const steps: DemoStep[] = [
+        {
+          title: config.neo4j.uri ? `start the CMA on ${config.neo4j.uri}` : 'start the local Neo4j and the CMA',
+          run: async () => {
+            cma = await startCma(config, log);
+            return `neo4j ${cma.neo4jUri}, API ${cma.apiUrl}`;
+          },
+        },
+        {
+          title: 'ask the CMA for its health',
+          run: async () => {
+            const response = await fetch(`${cma!.apiUrl}/api/health`);
+            const body = (await response.json()) as { status?: string; schema?: { version?: number } };
+            if (response.status !== 200 || body.status !== 'ok') throw new Error(`health said ${response.status} ${JSON.stringify(body)}`);
+            return `status ${body.status}, schema version ${body.schema?.version}`;
+          },
+        },
+      ];
+      const outcome = await runSteps(steps, print);
+      if (opts.once || !outcome.ok) {
+        await cma?.stop();
+        process.exit(outcome.ok ? 0 : 1);
+      }
+      print(`\nUnimatrix is running. API: ${cma!.apiUrl}/api/health — press Ctrl-C to stop.`);
+      stopOnSignals(() => cma!.stop(), print);
+    });
+}

@@ -1,0 +1,23 @@
+/**
+ * The demo is a list of steps, each printed as it starts and as it ends, each verified. With --once
+ * the demo exits 0 only when every step was verified (CI runs it that way).
+ */
+export type DemoStep = { title: string; run: () => Promise<string> };
+
+export type DemoOutcome = { ok: boolean; failed?: string };
+
+export async function runSteps(steps: DemoStep[], print: (line: string) => void): Promise<DemoOutcome> {
+  for (const [i, step] of steps.entries()) {
+    const label = `[${i + 1}/${steps.length}] ${step.title}`;
+    print(`${label} ...`);
+    const started = Date.now();
+    try {
+      const detail = await step.run();
+      print(`${label}: ok (${((Date.now() - started) / 1000).toFixed(1)} s) ${detail}`);
+    } catch (err) {
+      print(`${label}: FAILED: ${err instanceof Error ? err.message : String(err)}`);
+      return { ok: false, failed: step.title };
+    }
+  }
+  return { ok: true };
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { registerCmaCommand } from './commands/cma-command';
+import { registerDemoCommand } from './commands/demo-command';
+import { registerNeo4jCommand } from './commands/neo4j-command';
+
+/** The one CLI entry; each subcommand lives in its own file under cli/commands/. */
+const program = new Command();
+program.name('unimatrix').description('Graph-centric discovery and monitoring for fleets of servers and network devices');
+
+registerCmaCommand(program);
+registerNeo4jCommand(program);
+registerDemoCommand(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`unimatrix: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,175 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { z } from 'zod';
+import { projectRoot } from '../util/project-root';
+
+/**
+ * The CMA's configuration: defaults, then a YAML file, then environment variables, then flags — each
+ * later source overriding the earlier. Validated once at start; a bad value stops the CMA with a
+ * message naming the key, the value and where it came from.
+ */
+export const cmaConfigSchema = z
+  .object({
+    neo4j: z
+      .object({
+        /** Unset: the project starts its own embedded Neo4j (see `local`). */
+        uri: z.string().regex(/^(bolt|neo4j)(\+s|\+ssc)?:\/\/\S+$/, 'must be a bolt:// or neo4j:// URI').optional(),
+        user: z.string().optional(),
+        password: z.string().optional(),
+        database: z.string().min(1).default('neo4j'),
+        batchSize: z.number().int().min(1).max(100_000).default(5_000),
+        local: z
+          .object({
+            home: z.string().min(1).default('.unimatrix/neo4j'),
+            port: z.number().int().min(0).max(65_535).default(7687),
+            heapMb: z.number().int().min(256).max(16_384).default(1024),
+          })
+          .strict()
+          .default({ home: '.unimatrix/neo4j', port: 7687, heapMb: 1024 }),
+      })
+      .strict()
+      .default({ database: 'neo4j', batchSize: 5_000, local: { home: '.unimatrix/neo4j', port: 7687, heapMb: 1024 } }),
+    api: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65_535).default(8080),
+      })
+      .strict()
+      .default({ host: '127.0.0.1', port: 8080 }),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .strict()
+      .default({ level: 'info' }),
+  })
+  .strict();
+
+export type CmaConfig = z.infer<typeof cmaConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Layer = { source: string; values: Record<string, unknown> };
+
+/** Environment variables and the config key each one sets. */
+const ENVIRONMENT: Array<[string, string[], 'string' | 'number']> = [
+  ['NEO4J_URI', ['neo4j', 'uri'], 'string'],
+  ['NEO4J_USER', ['neo4j', 'user'], 'string'],
+  ['NEO4J_PASSWORD', ['neo4j', 'password'], 'string'],
+  ['NEO4J_DATABASE', ['neo4j', 'database'], 'string'],
+  ['UNIMATRIX_NEO4J_HOME', ['neo4j', 'local', 'home'], 'string'],
+  ['UNIMATRIX_NEO4J_PORT', ['neo4j', 'local', 'port'], 'number'],
+  ['UNIMATRIX_API_HOST', ['api', 'host'], 'string'],
+  ['UNIMATRIX_API_PORT', ['api', 'port'], 'number'],
+  ['UNIMATRIX_LOG_LEVEL', ['log', 'level'], 'string'],
+];
+
+export type ConfigInputs = {
+  /** Path of a YAML file; UNIMATRIX_CONFIG when not given. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Dotted keys from flags, e.g. {"api.port": 9090}. */
+  flags?: Record<string, unknown>;
+};
+
+export function loadCmaConfig(inputs: ConfigInputs = {}): CmaConfig {
+  const env = inputs.env ?? process.env;
+  const layers: Layer[] = [];
+  const file = inputs.file ?? env.UNIMATRIX_CONFIG;
+  if (file !== undefined && file !== '') layers.push({ source: `file ${file}`, values: readYaml(file) });
+  layers.push({ source: 'environment', values: fromEnvironment(env) });
+  const flagValues: Record<string, unknown> = {};
+  for (const [dotted, value] of Object.entries(inputs.flags ?? {})) {
+    if (value !== undefined) setPath(flagValues, dotted.split('.'), value);
+  }
+  layers.push({ source: 'flags', values: flagValues });
+
+  const merged = layers.reduce<Record<string, unknown>>((acc, layer) => deepMerge(acc, layer.values), {});
+  const parsed = cmaConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const key = issue.path.join('.');
+      const value = getPath(merged, issue.path.map(String));
+      const source = [...layers].reverse().find((l) => getPath(l.values, issue.path.map(String)) !== undefined)?.source;
+      const shown = value === undefined ? '' : ` (got ${JSON.stringify(value)}${source ? ` from ${source}` : ''})`;
+      return `config key "${key || '(root)'}": ${issue.message}${shown}`;
+    });
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const config = parsed.data;
+  config.neo4j.local.home = path.resolve(projectRoot(), config.neo4j.local.home);
+  return config;
+}
+
+function readYaml(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = YAML.parse(text);
+  } catch (err) {
+    throw new ConfigError(`config file ${file} is not valid YAML: ${(err as Error).message}`);
+  }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(`config file ${file} must hold a mapping at the top`);
+  return value as Record<string, unknown>;
+}
+
+function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, keyPath, type] of ENVIRONMENT) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    if (type === 'number') {
+      const n = Number(raw);
+      if (!Number.isFinite(n)) throw new ConfigError(`environment variable ${name} must be a number (config key "${keyPath.join('.')}"), got ${JSON.stringify(raw)}`);
+      setPath(out, keyPath, n);
+    } else {
+      setPath(out, keyPath, raw);
+    }
+  }
+  return out;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const prev = out[k];
+    out[k] = isRecord(prev) && isRecord(v) ? deepMerge(prev, v) : v;
+  }
+  return out;
+}
+
+function setPath(target: Record<string, unknown>, keys: string[], value: unknown): void {
+  let node = target;
+  keys.forEach((k, i) => {
+    if (i === keys.length - 1) {
+      node[k] = value;
+      return;
+    }
+    const next = node[k];
+    if (!isRecord(next)) node[k] = {};
+    node = node[k] as Record<string, unknown>;
+  });
+}
+
+function getPath(source: Record<string, unknown>, keys: string[]): unknown {
+  let node: unknown = source;
+  for (const k of keys) {
+    if (!isRecord(node)) return undefined;
+    node = node[k];
+  }
+  return node;
+}

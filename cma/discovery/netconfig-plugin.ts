@@ -1,0 +1,154 @@
+/**
+ * `netconfig`: (Host)-[:HAS_NIC]->(NIC)-[:HAS_IP]->(IPAddress)-[:IN_SUBNET]->(Subnet), and the
+ * default gateways as a Host property.
+ *
+ * Keys: NIC `host|ifname` (with `mac` as an indexed property), IPAddress the canonical address text,
+ * Subnet the network CIDR. Loopback addresses (127/8, ::1) are left out: every host has them, and one
+ * shared 127.0.0.1 node would tie all hosts together. Link-local addresses are kept on their NIC but
+ * get no Subnet, for the same reason (every link's fe80::/64 is a different network).
+ */
+import { z } from 'zod';
+import type { WritePlan } from '../graph/write-plan';
+import { canonicalAddress, isLinkLocal, isLoopback, networkOf } from './ip-network';
+import { definePlugin, type IngestContext } from './plugin';
+import { cleanupOwned, intOrNull, setHostProps, stmt, uniqueByKey, upsertOwned } from './plan-kit';
+
+const addressSchema = z.object({
+  family: z.enum(['inet', 'inet6']),
+  address: z.string().max(100),
+  prefixlen: z.number().int().min(0).max(128),
+  scope: z.string().max(50).optional(),
+});
+
+const nicSchema = z.object({
+  name: z.string().min(1).max(64),
+  ifindex: z.number().int().nullable().optional(),
+  mac: z.string().max(64).nullable().optional(),
+  mtu: z.number().int().nullable().optional(),
+  operstate: z.string().max(32).nullable().optional(),
+  link_type: z.string().max(32).nullable().optional(),
+  physical: z.boolean().optional(),
+  speed_mbps: z.number().int().nullable().optional(),
+  duplex: z.string().max(16).nullable().optional(),
+  addresses: z.array(addressSchema).max(4096),
+});
+
+export const netconfigDataSchema = z.object({
+  nics: z.array(nicSchema).max(4096),
+  default_routes: z
+    .array(z.object({ family: z.enum(['inet', 'inet6']), gateway: z.string().max(100), dev: z.string().max(64).nullable().optional() }))
+    .max(64)
+    .optional(),
+});
+
+export type NetconfigData = z.infer<typeof netconfigDataSchema>;
+
+export function nicKey(host: string, ifname: string): string {
+  return `${host}|${ifname}`;
+}
+
+function planNetconfig(data: NetconfigData, ctx: IngestContext): WritePlan {
+  const nics = uniqueByKey(
+    data.nics.map((n) => ({
+      key: nicKey(ctx.host, n.name),
+      props: {
+        host: ctx.host,
+        name: n.name,
+        mac: n.mac ? n.mac.toLowerCase() : null,
+        mtu: intOrNull(n.mtu),
+        ifindex: intOrNull(n.ifindex),
+        operstate: n.operstate ?? null,
+        link_type: n.link_type ?? null,
+        physical: n.physical ?? null,
+        speed_mbps: intOrNull(n.speed_mbps),
+        duplex: n.duplex ?? null,
+      },
+    })),
+  );
+
+  const addresses = uniqueByKey(
+    data.nics.flatMap((n) =>
+      n.addresses.flatMap((a) => {
+        const address = canonicalAddress(a.address);
+        if (address === null || isLoopback(address) || a.scope === 'host') return [];
+        const cidr = isLinkLocal(address) ? null : networkOf(address, a.prefixlen);
+        return [
+          {
+            key: `${nicKey(ctx.host, n.name)}|${address}`,
+            nic: nicKey(ctx.host, n.name),
+            address,
+            family: a.family,
+            prefixlen: intOrNull(a.prefixlen),
+            scope: a.scope ?? null,
+            cidr,
+            network: cidr === null ? null : cidr.split('/')[0] ?? null,
+          },
+        ];
+      }),
+    ),
+  );
+
+  const gateways = (data.default_routes ?? [])
+    .map((r) => canonicalAddress(r.gateway))
+    .filter((g): g is string => g !== null);
+
+  return [
+    setHostProps({ default_gateways: [...new Set(gateways)] }, ctx),
+    upsertOwned('NIC', 'HAS_NIC', nics, ctx),
+    stmt(
+      `UNWIND $rows AS row
+       MATCH (n:NIC {key: row.nic})
+       MERGE (ip:IPAddress {key: row.address})
+         ON CREATE SET ip.firstseen = $now
+       SET ip.address = row.address, ip.family = row.family, ip.prefixlen = row.prefixlen, ip.lastupdated = $now
+       MERGE (n)-[r:HAS_IP]->(ip)
+         ON CREATE SET r.firstseen = $now
+       SET r.prefixlen = row.prefixlen, r.scope = row.scope, r.lastupdated = $now`,
+      addresses,
+      ctx,
+    ),
+    stmt(
+      `UNWIND $rows AS row
+       MATCH (ip:IPAddress {key: row.address})
+       MERGE (s:Subnet {key: row.cidr})
+         ON CREATE SET s.firstseen = $now, s.cidr = row.cidr, s.network = row.network,
+                       s.prefixlen = row.prefixlen, s.family = row.family
+       SET s.lastupdated = $now
+       MERGE (ip)-[r:IN_SUBNET]->(s)
+         ON CREATE SET r.firstseen = $now
+       SET r.lastupdated = $now
+       WITH ip, s
+       OPTIONAL MATCH (ip)-[old:IN_SUBNET]->(other:Subnet)
+       WHERE other <> s
+       DELETE old`,
+      addresses.filter((a) => a.cidr !== null),
+      ctx,
+    ),
+    // Addresses this host no longer has: unlink them, and remove an address (and its subnet) that
+    // no NIC anywhere holds any more.
+    stmt(
+      `UNWIND $rows AS row
+       MATCH (:Host {key: row.host})-[:HAS_NIC]->(:NIC)-[r:HAS_IP]->(ip:IPAddress)
+       WHERE r.lastupdated < $now
+       WITH r, ip LIMIT $limit
+       DELETE r
+       WITH DISTINCT ip
+       WHERE NOT (ip)<-[:HAS_IP]-()
+       OPTIONAL MATCH (ip)-[:IN_SUBNET]->(s:Subnet)
+       DETACH DELETE ip
+       WITH DISTINCT s
+       WHERE s IS NOT NULL AND NOT (s)<-[:IN_SUBNET]-()
+       DELETE s`,
+      [{ host: ctx.host }],
+      ctx,
+    ),
+    cleanupOwned('NIC', 'HAS_NIC', ctx),
+  ];
+}
+
+export const netconfigPlugin = definePlugin({
+  discovertype: 'netconfig',
+  description: '(Host)-[:HAS_NIC]->(NIC)-[:HAS_IP]->(IPAddress)-[:IN_SUBNET]->(Subnet); Host.default_gateways',
+  dataSchema: netconfigDataSchema,
+  plan: planNetconfig,
+});

@@ -1,0 +1,77 @@
+/**
+ * `packages`: (Host)-[:HAS_PACKAGE {arch}]->(Package). A Package is `manager|name|version`, shared by
+ * every host that has it (so "which hosts run openssl 3.0.11?" is one hop); it never changes once
+ * written, so existing Package nodes are matched, not rewritten, which keeps 1,000 hosts that share
+ * their packages from contending for the same nodes. Removing the last host of a package removes it.
+ */
+import { z } from 'zod';
+import type { WritePlan } from '../graph/write-plan';
+import { definePlugin, type IngestContext } from './plugin';
+import { hostRow, stmt, uniqueByKey } from './plan-kit';
+
+export const packagesDataSchema = z.object({
+  packages: z
+    .array(
+      z.object({
+        manager: z.string().min(1).max(32),
+        name: z.string().min(1).max(512),
+        version: z.string().max(256),
+        arch: z.string().max(64).nullable().optional(),
+      }),
+    )
+    .max(500_000),
+  managers: z
+    .array(z.object({ name: z.string(), available: z.boolean(), count: z.number().int(), reason: z.string().nullable() }))
+    .optional(),
+});
+
+export type PackagesData = z.infer<typeof packagesDataSchema>;
+
+export function packageKey(manager: string, name: string, version: string): string {
+  return `${manager}|${name}|${version}`;
+}
+
+function planPackages(data: PackagesData, ctx: IngestContext): WritePlan {
+  const rows = uniqueByKey(
+    data.packages.map((p) => ({
+      key: packageKey(p.manager, p.name, p.version),
+      manager: p.manager,
+      name: p.name,
+      version: p.version,
+      arch: p.arch ?? null,
+    })),
+  );
+  return [
+    stmt(
+      `UNWIND $rows AS row
+       MATCH (h:Host {key: $host})
+       MERGE (p:Package {key: row.key})
+         ON CREATE SET p.firstseen = $now, p.lastupdated = $now, p.manager = row.manager,
+                       p.name = row.name, p.version = row.version
+       MERGE (h)-[r:HAS_PACKAGE]->(p)
+         ON CREATE SET r.firstseen = $now
+       SET r.lastupdated = $now, r.arch = row.arch`,
+      rows,
+      ctx,
+    ),
+    stmt(
+      `UNWIND $rows AS row
+       MATCH (:Host {key: row.host})-[r:HAS_PACKAGE]->(p:Package)
+       WHERE r.lastupdated < $now
+       WITH r, p LIMIT $limit
+       DELETE r
+       WITH DISTINCT p
+       WHERE NOT (p)<-[:HAS_PACKAGE]-()
+       DELETE p`,
+      hostRow(ctx),
+      ctx,
+    ),
+  ];
+}
+
+export const packagesPlugin = definePlugin({
+  discovertype: 'packages',
+  description: '(Host)-[:HAS_PACKAGE {arch}]->(Package {manager, name, version})',
+  dataSchema: packagesDataSchema,
+  plan: planPackages,
+});

@@ -1,0 +1,115 @@
+/**
+ * The few statement shapes every plugin is built from, so that the graph conventions hold everywhere:
+ * stable keys, `firstseen` on create and `lastupdated` on every write (integer ms from `$now`),
+ * relationships that MATCH their far end instead of creating it, and cleanup that removes what a
+ * newer result no longer contains, a bounded number of rows per statement.
+ *
+ * Labels and relationship types are spliced into Cypher, so they come only from the constants in
+ * the plugins and are checked here; all values travel as parameters.
+ */
+import type { BatchStatement, Row } from '../graph/write-plan';
+import { int } from '../graph/values';
+import type { IngestContext } from './plugin';
+
+/** Most nodes or relationships one cleanup statement deletes; the rest go at the next write. */
+export const CLEANUP_LIMIT = 10_000;
+
+const IDENTIFIER = /^[A-Z][A-Za-z0-9_]*$/;
+
+export function identifier(name: string): string {
+  if (!IDENTIFIER.test(name)) throw new Error(`not a safe label or relationship type: ${name}`);
+  return name;
+}
+
+/** Parameters every statement of a plan shares. */
+export function baseParams(ctx: IngestContext): Record<string, unknown> {
+  return { host: ctx.host, now: int(ctx.now), limit: int(ctx.cleanupLimit ?? CLEANUP_LIMIT) };
+}
+
+export function stmt(cypher: string, rows: Row[], ctx: IngestContext): BatchStatement {
+  return { cypher: cypher.trim().replace(/\n\s+/g, '\n  '), rows, params: baseParams(ctx) };
+}
+
+/** Statements that work on the host as a whole run once: one row naming the host. */
+export function hostRow(ctx: IngestContext): Row[] {
+  return [{ host: ctx.host }];
+}
+
+/** An integer for the graph, or null. JS numbers would land in Neo4j as floats. */
+export function intOrNull(v: number | null | undefined): ReturnType<typeof int> | null {
+  return v === null || v === undefined ? null : int(v);
+}
+
+/** Sorted by key, so concurrent writers lock shared nodes in one order (fewer deadlocks). */
+export function byKey<T extends { key: string }>(rows: T[]): T[] {
+  return [...rows].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/** Keeps the first row of each key: a result may list one thing twice, a MERGE must see it once. */
+export function uniqueByKey<T extends { key: string }>(rows: T[]): T[] {
+  const seen = new Map<string, T>();
+  for (const r of rows) if (!seen.has(r.key)) seen.set(r.key, r);
+  return byKey([...seen.values()]);
+}
+
+/**
+ * Nodes the host owns: MERGE each by key, refresh its properties (`row.props`), and MERGE the
+ * relationship from the Host. Rows: `{key, props}`.
+ */
+export function upsertOwned(label: string, rel: string, rows: Row[], ctx: IngestContext): BatchStatement {
+  return stmt(
+    `UNWIND $rows AS row
+     MATCH (h:Host {key: $host})
+     MERGE (n:${identifier(label)} {key: row.key})
+       ON CREATE SET n.firstseen = $now
+     SET n += row.props, n.lastupdated = $now
+     MERGE (h)-[r:${identifier(rel)}]->(n)
+       ON CREATE SET r.firstseen = $now
+     SET r.lastupdated = $now`,
+    rows,
+    ctx,
+  );
+}
+
+/**
+ * Deletes the host's owned nodes of one kind that this write did not refresh (their relationship
+ * from the Host is older than `$now`), with everything attached to them.
+ */
+export function cleanupOwned(label: string, rel: string, ctx: IngestContext): BatchStatement {
+  return stmt(
+    `UNWIND $rows AS row
+     MATCH (:Host {key: row.host})-[r:${identifier(rel)}]->(n:${identifier(label)})
+     WHERE r.lastupdated < $now
+     WITH n LIMIT $limit
+     DETACH DELETE n`,
+    hostRow(ctx),
+    ctx,
+  );
+}
+
+/**
+ * Deletes stale relationships of one type that start at the host's owned nodes
+ * (`(Host)-[owner]->(x)-[rel]->()`), leaving both ends in place.
+ */
+export function cleanupOwnedLinks(ownerRel: string, ownerLabel: string, rel: string, ctx: IngestContext): BatchStatement {
+  return stmt(
+    `UNWIND $rows AS row
+     MATCH (:Host {key: row.host})-[:${identifier(ownerRel)}]->(:${identifier(ownerLabel)})-[r:${identifier(rel)}]->()
+     WHERE r.lastupdated < $now
+     WITH r LIMIT $limit
+     DELETE r`,
+    hostRow(ctx),
+    ctx,
+  );
+}
+
+/** Sets properties on the Host itself. Rows: one `{props}`. */
+export function setHostProps(props: Record<string, unknown>, ctx: IngestContext): BatchStatement {
+  return stmt(
+    `UNWIND $rows AS row
+     MATCH (h:Host {key: $host})
+     SET h += row.props, h.lastupdated = $now`,
+    [{ props }],
+    ctx,
+  );
+}

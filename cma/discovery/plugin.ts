@@ -1,0 +1,28 @@
+/**
+ * An ingest plugin turns the `data` of one discovertype into a WritePlan: a pure function, no
+ * database, no clock (the write time comes in the context), so every plan is unit-tested as data.
+ */
+import type { z } from 'zod';
+import type { WritePlan } from '../graph/write-plan';
+
+export type IngestContext = {
+  /** the Host key (its name) the result belongs to, as the CMA knows the sender, not as the script says */
+  host: string;
+  /** write time, integer ms since the epoch: becomes `firstseen`/`lastupdated`, and what cleanup compares */
+  now: number;
+  /** most rows one cleanup statement deletes (bounded cleanup); default CLEANUP_LIMIT */
+  cleanupLimit?: number;
+};
+
+export interface DiscoveryPlugin<T = unknown> {
+  readonly discovertype: string;
+  /** what it writes, for operators listing plugins */
+  readonly description: string;
+  readonly dataSchema: z.ZodType<T>;
+  plan(data: T, ctx: IngestContext): WritePlan;
+}
+
+/** Lets the registry hold plugins of different data types in one list. */
+export function definePlugin<T>(plugin: DiscoveryPlugin<T>): DiscoveryPlugin<unknown> {
+  return plugin as unknown as DiscoveryPlugin<unknown>;
+}

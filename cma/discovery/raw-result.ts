@@ -1,0 +1,117 @@
+/**
+ * Every result is also kept as it came, as JSON text on one `DiscoveryResult` node per
+ * (host, discovertype), so that a plugin written later can re-derive the graph from it, and an
+ * operator can read what a script last said. The text is capped; a longer one is kept truncated and
+ * flagged. The same node records the last failure of that script on that host.
+ */
+import type { BatchStatement } from '../graph/write-plan';
+import { int } from '../graph/values';
+import type { IngestContext } from './plugin';
+import { intOrNull, stmt } from './plan-kit';
+
+/** Characters of raw JSON kept per (host, discovertype). */
+export const RAW_JSON_CAP = 1024 * 1024;
+
+export type IngestOutcome =
+  /** a plugin turned the data into graph writes */
+  | 'derived'
+  /** no plugin for this discovertype: kept raw only */
+  | 'raw_only'
+  /** the script said its tool or facility is missing: kept raw, the graph left as it was */
+  | 'unavailable'
+  /** the data does not fit the plugin's schema: kept raw with the problem, the graph left as it was */
+  | 'invalid_data';
+
+export function discoveryResultKey(host: string, discovertype: string): string {
+  return `${host}|${discovertype}`;
+}
+
+export type RawResultRow = {
+  discovertype: string;
+  description: string;
+  source: string;
+  json: string;
+  hash: string;
+  outcome: IngestOutcome;
+  problem: string | null;
+};
+
+/**
+ * Upserts the Host (a result may arrive before the membership write that announces it; the Host key
+ * is the one thing both agree on) and the DiscoveryResult with the raw JSON. Always the first
+ * statement of an ingest plan, so later statements can MATCH the Host.
+ */
+export function rawResultStatement(row: RawResultRow, ctx: IngestContext, cap = RAW_JSON_CAP): BatchStatement {
+  const truncated = row.json.length > cap;
+  return stmt(
+    `UNWIND $rows AS row
+     MERGE (h:Host {key: $host})
+       ON CREATE SET h.firstseen = $now, h.name = $host
+     MERGE (d:DiscoveryResult {key: row.key})
+       ON CREATE SET d.firstseen = $now
+     SET d.host = $host, d.discovertype = row.discovertype, d.description = row.description,
+         d.source = row.source, d.json = row.json, d.json_chars = row.json_chars, d.truncated = row.truncated,
+         d.hash = row.hash, d.outcome = row.outcome, d.problem = row.problem,
+         d.status = 'ok', d.error_code = null, d.error_message = null, d.error_exit_code = null,
+         d.error_stderr = null, d.okat = $now, d.lastupdated = $now
+     MERGE (h)-[r:HAS_DISCOVERY]->(d)
+       ON CREATE SET r.firstseen = $now
+     SET r.lastupdated = $now`,
+    [
+      {
+        key: discoveryResultKey(ctx.host, row.discovertype),
+        discovertype: row.discovertype,
+        description: row.description.slice(0, 1000),
+        source: row.source.slice(0, 1000),
+        json: truncated ? row.json.slice(0, cap) : row.json,
+        json_chars: int(row.json.length),
+        truncated,
+        hash: row.hash,
+        outcome: row.outcome,
+        problem: row.problem === null ? null : row.problem.slice(0, 2000),
+      },
+    ],
+    ctx,
+  );
+}
+
+export type DiscoveryFailure = {
+  /** the discovery name that was run (a script is expected to print its own name as discovertype) */
+  name: string;
+  code: string;
+  message: string;
+  exitCode: number | null;
+  stderr: string;
+};
+
+/**
+ * Records a failed run: the error on the DiscoveryResult of that host and name, keeping the last good
+ * JSON and leaving the derived graph as it was (a failing script says nothing about the host).
+ */
+export function failurePlan(failure: DiscoveryFailure, ctx: IngestContext): BatchStatement[] {
+  return [
+    stmt(
+      `UNWIND $rows AS row
+       MERGE (h:Host {key: $host})
+         ON CREATE SET h.firstseen = $now, h.name = $host
+       MERGE (d:DiscoveryResult {key: row.key})
+         ON CREATE SET d.firstseen = $now, d.host = $host, d.discovertype = row.name
+       SET d.status = 'error', d.error_code = row.code, d.error_message = row.message,
+           d.error_exit_code = row.exit_code, d.error_stderr = row.stderr, d.errorat = $now, d.lastupdated = $now
+       MERGE (h)-[r:HAS_DISCOVERY]->(d)
+         ON CREATE SET r.firstseen = $now
+       SET r.lastupdated = $now`,
+      [
+        {
+          key: discoveryResultKey(ctx.host, failure.name),
+          name: failure.name,
+          code: failure.code,
+          message: failure.message.slice(0, 2000),
+          exit_code: intOrNull(failure.exitCode),
+          stderr: failure.stderr.slice(0, 4096),
+        },
+      ],
+      ctx,
+    ),
+  ];
+}

@@ -1,0 +1,160 @@
+/**
+ * `tcp`: (Host)-[:HAS_SERVICE]->(TCPService), (Process)-[:LISTENS_ON]->(TCPService), and
+ * (Process)-[:CONNECTS_TO]->(TCPService) for outbound connections whose far end is a service already
+ * in the graph: the remote address is resolved at write time through
+ * (IPAddress)<-[:HAS_IP]-(NIC)<-[:HAS_NIC]-(Host), then to that host's service on the port, listening
+ * on that address or on a wildcard one. Loopback connections resolve to this host's own services.
+ *
+ * A socket owner that the processes plugin has not written yet is created here by its key with
+ * minimal properties (the processes plugin fills in the rest; it also owns their removal).
+ */
+import { z } from 'zod';
+import type { WritePlan } from '../graph/write-plan';
+import { canonicalAddress, isLoopback } from './ip-network';
+import { definePlugin, type IngestContext } from './plugin';
+import { cleanupOwned, cleanupOwnedLinks, intOrNull, stmt, uniqueByKey, upsertOwned } from './plan-kit';
+import { processKey } from './processes-plugin';
+
+const ownerSchema = z.object({
+  pid: z.number().int().positive(),
+  starttime: z.number().int().nonnegative(),
+  comm: z.string().max(256),
+});
+
+export const tcpDataSchema = z.object({
+  listening: z
+    .array(
+      z.object({
+        ip: z.string().max(100),
+        port: z.number().int().min(0).max(65535),
+        family: z.enum(['inet', 'inet6']).optional(),
+        wildcard: z.boolean().optional(),
+        processes: z.array(ownerSchema).max(10_000),
+      }),
+    )
+    .max(100_000),
+  outbound: z
+    .array(
+      ownerSchema.extend({
+        remote_ip: z.string().max(100),
+        remote_port: z.number().int().min(0).max(65535),
+      }),
+    )
+    .max(500_000),
+  outbound_unowned: z.array(z.object({ remote_ip: z.string().max(100), remote_port: z.number().int() })).optional(),
+  inbound: z
+    .array(z.object({ local_ip: z.string().max(100), local_port: z.number().int(), remote_ip: z.string().max(100) }))
+    .optional(),
+});
+
+export type TcpData = z.infer<typeof tcpDataSchema>;
+
+export function tcpServiceKey(host: string, ip: string, port: number): string {
+  return `${host}|${ip}|${port}`;
+}
+
+const WILDCARDS = new Set(['0.0.0.0', '::']);
+
+function planTcp(data: TcpData, ctx: IngestContext): WritePlan {
+  const services = uniqueByKey(
+    data.listening.flatMap((l) => {
+      const ip = canonicalAddress(l.ip);
+      if (ip === null) return [];
+      return [
+        {
+          key: tcpServiceKey(ctx.host, ip, l.port),
+          props: {
+            host: ctx.host,
+            ip,
+            port: intOrNull(l.port),
+            family: l.family ?? (ip.includes(':') ? 'inet6' : 'inet'),
+            wildcard: WILDCARDS.has(ip),
+          },
+          owners: l.processes,
+        },
+      ];
+    }),
+  );
+
+  type Owner = z.infer<typeof ownerSchema>;
+  const ownerRow = (o: Owner) => ({
+    key: processKey(ctx.host, o.pid, o.starttime),
+    pid: intOrNull(o.pid),
+    starttime: intOrNull(o.starttime),
+    name: o.comm,
+  });
+  const owners = uniqueByKey([...services.flatMap((s) => s.owners.map(ownerRow)), ...data.outbound.map(ownerRow)]);
+
+  const listens = uniqueByKey(
+    services.flatMap((s) =>
+      s.owners.map((o) => {
+        const proc = processKey(ctx.host, o.pid, o.starttime);
+        return { key: `${proc}>${s.key}`, process: proc, service: s.key };
+      }),
+    ),
+  );
+
+  const connects = uniqueByKey(
+    data.outbound.flatMap((c) => {
+      const ip = canonicalAddress(c.remote_ip);
+      if (ip === null || WILDCARDS.has(ip)) return [];
+      const proc = processKey(ctx.host, c.pid, c.starttime);
+      return [{ key: `${proc}>${ip}|${c.remote_port}`, process: proc, ip, port: intOrNull(c.remote_port), loopback: isLoopback(ip) }];
+    }),
+  );
+
+  return [
+    stmt(
+      `UNWIND $rows AS row
+       MATCH (h:Host {key: $host})
+       MERGE (p:Process {key: row.key})
+         ON CREATE SET p.firstseen = $now, p.lastupdated = $now, p.host = $host, p.pid = row.pid,
+                       p.starttime = row.starttime, p.name = row.name
+       MERGE (h)-[r:RUNS]->(p)
+         ON CREATE SET r.firstseen = $now, r.lastupdated = $now`,
+      owners,
+      ctx,
+    ),
+    upsertOwned(
+      'TCPService',
+      'HAS_SERVICE',
+      services.map((s) => ({ key: s.key, props: s.props })),
+      ctx,
+    ),
+    stmt(
+      `UNWIND $rows AS row
+       MATCH (p:Process {key: row.process})
+       MATCH (s:TCPService {key: row.service})
+       MERGE (p)-[r:LISTENS_ON]->(s)
+         ON CREATE SET r.firstseen = $now
+       SET r.lastupdated = $now`,
+      listens,
+      ctx,
+    ),
+    stmt(
+      `UNWIND $rows AS row
+       MATCH (p:Process {key: row.process})
+       OPTIONAL MATCH (:IPAddress {key: row.ip})<-[:HAS_IP]-(:NIC)<-[:HAS_NIC]-(owner:Host)
+       WITH p, row, collect(DISTINCT owner.key) + CASE WHEN row.loopback THEN [$host] ELSE [] END AS hosts
+       UNWIND hosts AS hostKey
+       UNWIND [row.ip, '0.0.0.0', '::'] AS listenIp
+       MATCH (s:TCPService {key: hostKey + '|' + listenIp + '|' + toString(row.port)})
+       WITH DISTINCT p, s
+       MERGE (p)-[r:CONNECTS_TO]->(s)
+         ON CREATE SET r.firstseen = $now
+       SET r.lastupdated = $now`,
+      connects,
+      ctx,
+    ),
+    cleanupOwnedLinks('RUNS', 'Process', 'LISTENS_ON', ctx),
+    cleanupOwnedLinks('RUNS', 'Process', 'CONNECTS_TO', ctx),
+    cleanupOwned('TCPService', 'HAS_SERVICE', ctx),
+  ];
+}
+
+export const tcpPlugin = definePlugin({
+  discovertype: 'tcp',
+  description: '(Host)-[:HAS_SERVICE]->(TCPService)<-[:LISTENS_ON]-(Process); (Process)-[:CONNECTS_TO]->(TCPService)',
+  dataSchema: tcpDataSchema,
+  plan: planTcp,
+});

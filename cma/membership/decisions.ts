@@ -1,0 +1,76 @@
+/**
+ * What membership is told (reports) and what it decides. Decisions are plain data for the CMA daemon
+ * to act on: send a probe or a CONFIG, write the graph, raise or resolve an alert, count an ignore.
+ */
+import type { HostId, Partner } from './types';
+
+export type ReportKind = 'late' | 'dead' | 'alive';
+
+/** A nanoprobe telling the CMA about one of its partners. */
+export type PartnerReport = {
+  observer: HostId;
+  subject: HostId;
+  kind: ReportKind;
+  /**
+   * How long the observer had not heard the subject when it reported (its `reportedAt - lastHeard`,
+   * both on the observer's clock, so clock skew between hosts does not matter). Null or absent when it
+   * never heard the subject since its config: taken as the warn or dead time.
+   */
+  silentForMs?: number | null;
+};
+
+/** A late/dead report as kept for judging and shown as evidence; times on the CMA's clock. */
+export type ReportEvidence = { observer: HostId; kind: 'late' | 'dead'; receivedAt: number; lastHeardAt: number };
+
+export type ConfirmedBy =
+  /** Dead reports from two partners, both after the last sign of life. */
+  | 'second_partner'
+  /** A dead report, and the CMA's own probe went unanswered for the probe timeout. */
+  | 'probe_timeout'
+  /** Its whole segment went silent and its probe went unanswered (only counts as part of a segment). */
+  | 'segment_probe'
+  /** No live partner left to report it; its probe went unanswered for the whole dead time. */
+  | 'probe_only';
+
+export type DeathEvidence = {
+  confirmedBy: ConfirmedBy;
+  confirmedAt: number;
+  /** The freshest sign of life anyone had (a partner's last heartbeat, a probe answer); null if none. */
+  lastHeardAt: number | null;
+  reports: ReportEvidence[];
+  probe: { probeId: number; sentAt: number; unansweredForMs: number } | null;
+};
+
+export type IgnoreReason =
+  | 'unknown_subject'
+  | 'already_dead'
+  | 'already_confirmed'
+  | 'observer_not_live'
+  | 'not_partner'
+  | 'self_report'
+  | 'duplicate'
+  | 'stale'
+  | 'not_suspect'
+  | 'unknown_probe'
+  | 'not_live';
+
+export type ConfigReason = 'join' | 'rejoin' | 'move' | 'reannounce' | 'leave' | 'death';
+
+export type Decision =
+  /** Ask the host directly: one attempt every attemptEveryMs until answered, cancelled or giveUpAfterMs. */
+  | { type: 'probe'; host: HostId; probeId: number; attemptEveryMs: number; giveUpAfterMs: number; at: number }
+  | { type: 'probe_cancel'; host: HostId; probeId: number; at: number }
+  /** Send this host a CONFIG with these partners. */
+  | { type: 'ring_config'; host: HostId; partners: Partner[]; reason: ConfigReason; at: number }
+  | { type: 'host_down'; host: HostId; evidence: DeathEvidence; at: number }
+  | { type: 'segment_down'; segment: string; hosts: HostId[]; evidence: Record<HostId, DeathEvidence>; at: number }
+  | { type: 'resolved'; host: HostId; via: 'announce' | 'alive_report' | 'probe_answer'; downSince: number; segment: string | null; at: number }
+  /** Every host of a segment that went down together is back. */
+  | { type: 'segment_resolved'; segment: string; at: number }
+  /** A graceful leave: the rings were re-linked; never an alert. */
+  | { type: 'left'; host: HostId; at: number }
+  /** Partners keep calling a host dead that answers the CMA: a broken path between them, worth a warning. */
+  | { type: 'link_trouble'; host: HostId; observers: HostId[]; at: number }
+  | { type: 'ignored'; reason: IgnoreReason; event: 'report' | 'probe_result' | 'leave' | 'heard'; host: HostId; observer: HostId | null; at: number };
+
+export type DecisionSink = (decision: Decision) => void;

@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { projectRoot } from '../util/project-root';
+import { Logger, silentLogger } from '../util/logger';
+
+/**
+ * The embedded Neo4j's files: jars fetched by Maven from neo4j/pom.xml into neo4j/lib, and the launcher
+ * compiled once into neo4j/target. Both are checked against a stamp so later starts are offline and
+ * take seconds; a changed pom.xml or Launcher.java is noticed and rebuilt.
+ */
+export type Neo4jRuntime = { classpath: string; mainClass: string };
+
+const NEO4J_DIR = 'neo4j';
+
+function runtimeDir(): string {
+  return path.join(projectRoot(), NEO4J_DIR);
+}
+
+function stampOf(file: string): string {
+  const s = statSync(file);
+  return `${s.size}:${s.mtimeMs}:${readFileSync(file, 'utf8').length}`;
+}
+
+function run(command: string, args: string[], cwd: string, log: Logger): Promise<void> {
+  return new Promise((resolve, reject) => {
+    log.info({ command, args }, 'neo4j runtime: running');
+    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const keep = (chunk: Buffer): void => {
+      output = (output + chunk.toString()).slice(-8000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.on('error', (err) => reject(new Error(`cannot run ${command}: ${err.message}`)));
+    child.on('close', (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+/** Fetches the jars (Maven) and compiles the launcher when missing or stale. Idempotent. */
+export async function ensureNeo4jRuntime(log: Logger = silentLogger): Promise<Neo4jRuntime> {
+  const dir = runtimeDir();
+  const lib = path.join(dir, 'lib');
+  const target = path.join(dir, 'target');
+  const pom = path.join(dir, 'pom.xml');
+  const launcher = path.join(dir, 'Launcher.java');
+  const jarStamp = path.join(lib, '.fetched');
+  const classStamp = path.join(target, '.compiled');
+
+  const wantJars = stampOf(pom);
+  const haveJars = existsSync(jarStamp) ? readFileSync(jarStamp, 'utf8') : '';
+  if (haveJars !== wantJars || !existsSync(lib) || !readdirSync(lib).some((f) => f.endsWith('.jar'))) {
+    await run('mvn', ['-B', '-q', '-f', pom, 'package'], dir, log);
+    writeFileSync(jarStamp, wantJars);
+  }
+
+  const wantClass = `${stampOf(launcher)}|${wantJars}`;
+  const haveClass = existsSync(classStamp) ? readFileSync(classStamp, 'utf8') : '';
+  if (haveClass !== wantClass || !existsSync(path.join(target, 'Launcher.class'))) {
+    mkdirSync(target, { recursive: true });
+    await run('javac', ['-nowarn', '-cp', path.join(lib, '*'), '-d', target, launcher], dir, log);
+    writeFileSync(classStamp, wantClass);
+  }
+
+  return { classpath: `${target}${path.delimiter}${path.join(lib, '*')}`, mainClass: 'Launcher' };
+}

@@ -1,0 +1,31 @@
+/**
+ * The document every discovery script prints (docs/discovery-scripts.md):
+ * `{discovertype, description, host, source, data}`. The nanoprobe validates it before sending it on,
+ * and the CMA validates it again on receipt (it trusts no input). `data` is any JSON value; each
+ * CMA ingest plugin checks the `data` of its own discovertype.
+ *
+ * Both daemons use this one schema. It lives here until the protocol package has a home for
+ * message payload schemas.
+ */
+import { z } from 'zod';
+
+/** Discovery names and discovertypes: a word that is safe as a file name and as a graph property. */
+export const DISCOVERY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+export const discoveryEnvelopeSchema = z.object({
+  discovertype: z.string().regex(DISCOVERY_NAME_PATTERN, 'discovertype must be 1-64 of A-Z a-z 0-9 _ . - (not starting with _ . -)'),
+  description: z.string().max(1000),
+  host: z.string().min(1).max(255),
+  source: z.string().max(1000),
+  data: z.unknown().refine((v) => v !== undefined, { message: 'data is required' }),
+});
+
+export type DiscoveryEnvelope = z.infer<typeof discoveryEnvelopeSchema>;
+
+/** A one-line, bounded summary of why a document does not fit the envelope. */
+export function describeIssues(error: z.ZodError, maxChars = 500): string {
+  const text = error.issues
+    .map((i) => `${i.path.length > 0 ? i.path.join('.') : '(document)'}: ${i.message}`)
+    .join('; ');
+  return text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;
+}

@@ -1,0 +1,294 @@
+import { DiscoveryScheduler, fingerprintOf, type DiscoveryReport, type SchedulerClock } from './scheduler';
+import type { DiscoveryRequest } from './request';
+import type { RunResult } from './run-result';
+
+/** A clock the test moves by hand. */
+class ManualClock implements SchedulerClock {
+  private t = 1_000_000;
+  private timers: Array<{ at: number; fn: () => void; id: number }> = [];
+  private nextId = 1;
+  now(): number {
+    return this.t;
+  }
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = this.nextId++;
+    this.timers.push({ at: this.t + ms, fn, id });
+    return id;
+  }
+  clearTimeout(handle: unknown): void {
+    this.timers = this.timers.filter((t) => t.id !== handle);
+  }
+  pending(): number {
+    return this.timers.length;
+  }
+  /** Moves time forward, firing due timers in order (and letting promise callbacks run between). */
+  async advance(ms: number): Promise<void> {
+    const end = this.t + ms;
+    for (;;) {
+      this.timers.sort((a, b) => a.at - b.at);
+      const next = this.timers[0];
+      if (!next || next.at > end) break;
+      this.timers.shift();
+      this.t = next.at;
+      next.fn();
+      await flush();
+    }
+    this.t = end;
+    await flush();
+  }
+}
+
+async function flush(): Promise<void> {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+}
+
+function ok(data: unknown): RunResult {
+  return {
+    ok: true,
+    document: { discovertype: 'os', description: '', host: 'h1', source: 's', data },
+    outputBytes: 10,
+    script: '/x/os.js',
+    durationMs: 5,
+    exitCode: 0,
+    signal: null,
+    stderr: { text: '', truncated: false },
+  };
+}
+
+function failed(code: 'timeout' | 'nonzero_exit', exitCode: number | null = null): RunResult {
+  return {
+    ok: false,
+    code,
+    message: `failed with ${code}`,
+    script: '/x/os.js',
+    durationMs: 5,
+    exitCode,
+    signal: null,
+    stderr: { text: `at ${Math.random()}`, truncated: false },
+  };
+}
+
+/** A run function whose runs the test finishes by hand, one by one. */
+class ControlledRuns {
+  started: DiscoveryRequest[] = [];
+  private resolvers: Array<(r: RunResult) => void> = [];
+  run = (request: DiscoveryRequest): Promise<RunResult> => {
+    this.started.push(request);
+    return new Promise((resolve) => this.resolvers.push(resolve));
+  };
+  get inFlight(): number {
+    return this.resolvers.length;
+  }
+  async finishNext(result: RunResult): Promise<void> {
+    const resolve = this.resolvers.shift();
+    if (!resolve) throw new Error('no run in flight');
+    resolve(result);
+    await flush();
+  }
+}
+
+function setup(maxConcurrent = 2) {
+  const clock = new ManualClock();
+  const runs = new ControlledRuns();
+  const reports: DiscoveryReport[] = [];
+  const scheduler = new DiscoveryScheduler({ clock, run: runs.run, onResult: (r) => reports.push(r), maxConcurrent });
+  return { clock, runs, reports, scheduler };
+}
+
+const osEvery10s: DiscoveryRequest = { name: 'os', intervalMs: 10_000 };
+
+describe('discovery scheduler', () => {
+  test('runs at once, then every interval; reports only results whose content changed', async () => {
+    const { clock, runs, reports, scheduler } = setup();
+    scheduler.submit(osEvery10s);
+    await flush();
+    expect(runs.started).toHaveLength(1);
+    await runs.finishNext(ok({ kernel: '6.1', b: 1, a: 2 }));
+    expect(reports).toHaveLength(1);
+
+    await clock.advance(9_999);
+    expect(runs.started).toHaveLength(1);
+    await clock.advance(1);
+    expect(runs.started).toHaveLength(2);
+    // Same content, keys in another order: same canonical hash, not reported again.
+    await runs.finishNext(ok({ a: 2, kernel: '6.1', b: 1 }));
+    expect(reports).toHaveLength(1);
+
+    await clock.advance(10_000);
+    await runs.finishNext(ok({ kernel: '6.2', a: 2, b: 1 }));
+    expect(reports).toHaveLength(2);
+    expect((reports[1]?.result as Extract<RunResult, { ok: true }>).document.data).toEqual({ kernel: '6.2', a: 2, b: 1 });
+    expect(reports[1]?.fingerprint).toMatch(/^ok:[0-9a-f]{64}$/);
+  });
+
+  test('never overlaps two runs of one request: a slow run delays the next instead', async () => {
+    const { clock, runs, scheduler } = setup();
+    scheduler.submit(osEvery10s);
+    await flush();
+    await clock.advance(35_000); // three intervals pass while the first run is still going
+    expect(runs.started).toHaveLength(1);
+    expect(runs.inFlight).toBe(1);
+    await runs.finishNext(ok({}));
+    // Overdue: the next run starts at once, once; not three catch-up runs.
+    expect(runs.started).toHaveLength(2);
+    expect(runs.inFlight).toBe(1);
+    await runs.finishNext(ok({}));
+    await clock.advance(9_999);
+    expect(runs.started).toHaveLength(2);
+    await clock.advance(1);
+    expect(runs.started).toHaveLength(3);
+  });
+
+  test('failures are reported when they start, when they change, and when they end', async () => {
+    const { clock, runs, reports, scheduler } = setup();
+    scheduler.submit(osEvery10s);
+    await flush();
+    await runs.finishNext(ok({ x: 1 }));
+    await clock.advance(10_000);
+    await runs.finishNext(failed('timeout'));
+    await clock.advance(10_000);
+    await runs.finishNext(failed('timeout')); // same failure (stderr differs): not reported again
+    await clock.advance(10_000);
+    await runs.finishNext(failed('nonzero_exit', 1));
+    await clock.advance(10_000);
+    await runs.finishNext(failed('nonzero_exit', 2)); // another exit status: reported
+    await clock.advance(10_000);
+    await runs.finishNext(ok({ x: 1 })); // recovered, same content as before the failures: reported
+    expect(reports.map((r) => r.fingerprint.split(':').slice(0, 3).join(':'))).toEqual([
+      expect.stringMatching(/^ok:/),
+      'error:timeout:',
+      'error:nonzero_exit:1',
+      'error:nonzero_exit:2',
+      expect.stringMatching(/^ok:/),
+    ]);
+    expect(reports[0]?.fingerprint).toBe(reports[4]?.fingerprint);
+  });
+
+  test('replacing a request while it runs: the old run is not reported, the new one runs right after', async () => {
+    const { runs, reports, scheduler } = setup();
+    scheduler.submit({ name: 'lldp', id: 'lldp-a', intervalMs: 60_000, params: { socket: '/run/a' } });
+    await flush();
+    scheduler.submit({ name: 'lldp', id: 'lldp-a', intervalMs: 60_000, params: { socket: '/run/b' } });
+    await flush();
+    expect(runs.inFlight).toBe(1); // still no overlap
+    await runs.finishNext(ok({ from: 'a' }));
+    expect(reports).toHaveLength(0);
+    expect(runs.started.map((r) => r.params?.socket)).toEqual(['/run/a', '/run/b']);
+    await runs.finishNext(ok({ from: 'b' }));
+    expect(reports).toHaveLength(1);
+    expect(reports[0]?.request.params?.socket).toBe('/run/b');
+  });
+
+  test('a replaced request reports its next result even when unchanged', async () => {
+    const { runs, reports, scheduler } = setup();
+    scheduler.submit(osEvery10s);
+    await flush();
+    await runs.finishNext(ok({ same: true }));
+    scheduler.submit({ ...osEvery10s, timeoutMs: 5_000 });
+    await flush();
+    await runs.finishNext(ok({ same: true }));
+    expect(reports).toHaveLength(2);
+  });
+
+  test('cancel stops the timer and drops a run in progress', async () => {
+    const { clock, runs, reports, scheduler } = setup();
+    scheduler.submit(osEvery10s);
+    await flush();
+    await runs.finishNext(ok({}));
+    expect(clock.pending()).toBe(1);
+    expect(scheduler.cancel('os')).toBe(true);
+    expect(clock.pending()).toBe(0);
+    await clock.advance(60_000);
+    expect(runs.started).toHaveLength(1);
+
+    scheduler.submit({ name: 'cpu', intervalMs: 10_000 });
+    await flush();
+    scheduler.cancel('cpu');
+    await runs.finishNext(ok({ late: true }));
+    expect(reports).toHaveLength(1);
+    expect(clock.pending()).toBe(0);
+    expect(scheduler.cancel('nothing')).toBe(false);
+  });
+
+  test('at most maxConcurrent scripts run at once; the others wait their turn', async () => {
+    const { runs, reports, scheduler } = setup(2);
+    for (const name of ['a', 'b', 'c', 'd']) scheduler.submit({ name, intervalMs: 0 });
+    await flush();
+    expect(runs.started.map((r) => r.name)).toEqual(['a', 'b']);
+    await runs.finishNext(ok({}));
+    expect(runs.started.map((r) => r.name)).toEqual(['a', 'b', 'c']);
+    await runs.finishNext(ok({}));
+    await runs.finishNext(ok({}));
+    await runs.finishNext(ok({}));
+    expect(runs.started.map((r) => r.name)).toEqual(['a', 'b', 'c', 'd']);
+    expect(reports.map((r) => r.requestId).sort()).toEqual(['a', 'b', 'c', 'd']);
+    await scheduler.whenIdle();
+  });
+
+  test('a one-shot request (interval 0) runs once; runNow runs it again', async () => {
+    const { clock, runs, scheduler } = setup();
+    scheduler.submit({ name: 'packages', intervalMs: 0 });
+    await flush();
+    await runs.finishNext(ok({}));
+    await clock.advance(1_000_000);
+    expect(runs.started).toHaveLength(1);
+    expect(scheduler.runNow('packages')).toBe(true);
+    await flush();
+    expect(runs.started).toHaveLength(2);
+    // Asked again while running: one more run after this one, never two at once.
+    scheduler.runNow('packages');
+    scheduler.runNow('packages');
+    await flush();
+    expect(runs.inFlight).toBe(1);
+    await runs.finishNext(ok({}));
+    expect(runs.started).toHaveLength(3);
+    await runs.finishNext(ok({}));
+    expect(runs.started).toHaveLength(3);
+  });
+
+  test('resend makes the next unchanged result go out again', async () => {
+    const { clock, runs, reports, scheduler } = setup();
+    scheduler.submit(osEvery10s);
+    await flush();
+    await runs.finishNext(ok({ v: 1 }));
+    scheduler.resend();
+    await clock.advance(10_000);
+    await runs.finishNext(ok({ v: 1 }));
+    expect(reports).toHaveLength(2);
+  });
+
+  test('a throwing callback or a throwing run does not stop the scheduler', async () => {
+    const clock = new ManualClock();
+    const seen: string[] = [];
+    const errors: unknown[] = [];
+    let call = 0;
+    const scheduler = new DiscoveryScheduler({
+      clock,
+      run: async () => {
+        call++;
+        if (call === 2) throw new Error('runner bug');
+        return ok({ call });
+      },
+      onResult: (r) => {
+        seen.push(r.fingerprint.slice(0, 20));
+        if (seen.length === 1) throw new Error('send failed');
+      },
+      onCallbackError: (err) => errors.push(err),
+    });
+    scheduler.submit(osEvery10s);
+    await flush();
+    await clock.advance(10_000);
+    await clock.advance(10_000);
+    expect(call).toBe(3);
+    expect(seen).toHaveLength(3);
+    expect(seen[1]).toMatch(/^error:spawn_failed/);
+    expect(errors).toHaveLength(1);
+    scheduler.stop();
+    expect(clock.pending()).toBe(0);
+  });
+
+  test('fingerprints ignore stderr and messages but not exit status', () => {
+    expect(fingerprintOf(failed('timeout'))).toBe(fingerprintOf(failed('timeout')));
+    expect(fingerprintOf(failed('nonzero_exit', 1))).not.toBe(fingerprintOf(failed('nonzero_exit', 2)));
+  });
+});

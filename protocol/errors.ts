@@ -1,0 +1,80 @@
+/**
+ * The protocol's error catalogue: every error the wire layer can report, in one place, each with a
+ * stable code that logs, counters, APP_NAK payloads and operators can rely on. Codes never change
+ * meaning and are never reused; new ones are appended.
+ *
+ * Two ways to carry an error:
+ *  - `ProtocolProblem`: a plain object, for hot paths that must not throw or build stack traces
+ *    (decoding hostile input);
+ *  - `UnimatrixError`: a real `Error` with `code` and `cause`, for APIs that throw (bad configuration,
+ *    key files, programming mistakes such as sealing for an unknown peer).
+ */
+
+export const ERROR_CATALOGUE = {
+  // Codec: decoding a message body.
+  UNI_PROTO_001: { name: 'UNKNOWN_MESSAGE_TYPE', message: 'unknown message type number' },
+  UNI_PROTO_002: { name: 'MALFORMED_MSGPACK', message: 'payload is not one well-formed msgpack value' },
+  UNI_PROTO_003: { name: 'BAD_PAYLOAD_SHAPE', message: 'payload does not match the schema of its message type' },
+  UNI_PROTO_004: { name: 'MESSAGE_TOO_LARGE', message: 'message exceeds the maximum message size' },
+  UNI_PROTO_005: { name: 'FIELD_TOO_LARGE', message: 'a string, binary, array or map exceeds its size cap' },
+  UNI_PROTO_006: { name: 'TRUNCATED_MESSAGE', message: 'message is shorter than its type header' },
+  UNI_PROTO_007: { name: 'NESTING_TOO_DEEP', message: 'payload nests deeper than the maximum depth' },
+  // Codec: encoding (our own side produced something the receiver would refuse).
+  UNI_PROTO_010: { name: 'INVALID_OUTGOING_MESSAGE', message: 'outgoing message fails its own schema or caps' },
+
+  // Security layer.
+  UNI_SEC_001: { name: 'UNKNOWN_PEER', message: 'no keys are known for this peer' },
+  UNI_SEC_002: { name: 'KEY_FILE_MODE', message: 'key file is readable by others than its owner' },
+  UNI_SEC_003: { name: 'KEY_FILE_INVALID', message: 'key file cannot be parsed' },
+  UNI_SEC_004: { name: 'KEY_FILE_OWNER', message: 'key file is owned by another user' },
+  UNI_SEC_005: { name: 'PUBLIC_KEY_INVALID', message: 'public key text is not valid' },
+  UNI_SEC_006: { name: 'PUBLIC_KEY_CONFLICT', message: 'public key given twice with different values' },
+  UNI_SEC_007: { name: 'HOST_KEY_CHANGED', message: 'host presented a key different from its pinned key' },
+  UNI_SEC_008: { name: 'HOST_NOT_REGISTERED', message: 'host is not pre-registered and only registered keys are accepted' },
+  UNI_SEC_009: { name: 'TRUST_STORE_INVALID', message: 'trust store file cannot be parsed' },
+  UNI_SEC_010: { name: 'FRAME_TOO_LARGE', message: 'frame is larger than the guard accepts' },
+  UNI_SEC_011: { name: 'PEER_KEYS_INVALID', message: 'peer keys are malformed or do not match the key id' },
+  UNI_SEC_012: { name: 'KEY_IN_USE', message: 'this key is already pinned to another host name' },
+} as const satisfies Record<string, { name: string; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/** Stable code format: UNI_<AREA>_<three digits>. Also used to validate codes received in APP_NAK. */
+export const ERROR_CODE_PATTERN = /^UNI_[A-Z]{2,10}_\d{3}$/;
+
+/** A plain, allocation-light description of a failure (no stack trace). */
+export type ProtocolProblem = {
+  code: ErrorCode;
+  name: string;
+  /** The catalogue message followed by specifics of this occurrence. */
+  message: string;
+};
+
+export function problem(code: ErrorCode, detail?: string): ProtocolProblem {
+  const entry = ERROR_CATALOGUE[code];
+  return {
+    code,
+    name: entry.name,
+    message: detail === undefined || detail === '' ? entry.message : `${entry.message}: ${detail}`,
+  };
+}
+
+export class UnimatrixError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown }) {
+    super(problem(code, detail).message, options);
+    this.name = `UnimatrixError[${code}]`;
+    this.code = code;
+  }
+
+  static fromProblem(p: ProtocolProblem, cause?: unknown): UnimatrixError {
+    const err = new UnimatrixError(p.code, undefined, cause === undefined ? undefined : { cause });
+    err.message = p.message;
+    return err;
+  }
+}
+
+export function isUnimatrixError(value: unknown, code?: ErrorCode): value is UnimatrixError {
+  return value instanceof UnimatrixError && (code === undefined || value.code === code);
+}

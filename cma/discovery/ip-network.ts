@@ -48,12 +48,17 @@ function bytesToIPv6(bytes: number[]): string {
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
 }
 
-/** The canonical text of an address (IPv6 compressed, lower case), or null when it is not one. */
+/**
+ * The canonical text of an address (IPv6 compressed, lower case; an IPv4-mapped IPv6 address as the
+ * IPv4 address it stands for, since that is what the other end has on its NIC), or null.
+ */
 export function canonicalAddress(ip: string): string | null {
   const family = isIP(ip.split('%')[0] ?? '');
   if (family === 4) return ipv4ToBytes(ip).join('.');
-  if (family === 6) return bytesToIPv6(ipv6ToBytes(ip));
-  return null;
+  if (family !== 6) return null;
+  const bytes = ipv6ToBytes(ip);
+  const mapped = bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 255 && bytes[11] === 255;
+  return mapped ? bytes.slice(12).join('.') : bytesToIPv6(bytes);
 }
 
 /** `192.0.2.7`, 24 → `192.0.2.0/24`; null for an invalid address or prefix. */

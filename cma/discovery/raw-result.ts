@@ -46,7 +46,7 @@ export function rawResultStatement(row: RawResultRow, ctx: IngestContext, cap = 
   return stmt(
     `UNWIND $rows AS row
      MERGE (h:Host {key: $host})
-       ON CREATE SET h.firstseen = $now, h.name = $host
+       ON CREATE SET h.firstseen = $now, h.lastupdated = $now, h.name = $host
      MERGE (d:DiscoveryResult {key: row.key})
        ON CREATE SET d.firstseen = $now
      SET d.host = $host, d.discovertype = row.discovertype, d.description = row.description,
@@ -93,7 +93,7 @@ export function failurePlan(failure: DiscoveryFailure, ctx: IngestContext): Batc
     stmt(
       `UNWIND $rows AS row
        MERGE (h:Host {key: $host})
-         ON CREATE SET h.firstseen = $now, h.name = $host
+         ON CREATE SET h.firstseen = $now, h.lastupdated = $now, h.name = $host
        MERGE (d:DiscoveryResult {key: row.key})
          ON CREATE SET d.firstseen = $now, d.host = $host, d.discovertype = row.name
        SET d.status = 'error', d.error_code = row.code, d.error_message = row.message,

@@ -42,7 +42,7 @@ async function flush(): Promise<void> {
   for (let i = 0; i < 10; i++) await Promise.resolve();
 }
 
-function ok(data: unknown): RunResult {
+function ok(data: object): RunResult {
   return {
     ok: true,
     document: { discovertype: 'os', description: '', host: 'h1', source: 's', data },

@@ -8,7 +8,8 @@
  *  - X25519 agreement via node:crypto plus tweetnacl's HSalsa20 step gives exactly `nacl.box.before`
  *    (the pair key for XSalsa20-Poly1305) at about a tenth of its cost; the per-packet sealing itself
  *    stays with tweetnacl's `box.after`.
- * Raw 32-byte keys are imported as JWK: an order of magnitude cheaper in Node 20 than a DER wrapper.
+ * Raw 32-byte public keys are imported as JWK: an order of magnitude cheaper in Node 20 than a DER
+ * wrapper (private keys are imported once per process, from PKCS#8, which also derives the public half).
  */
 import { createHash, createPrivateKey, createPublicKey, diffieHellman, randomBytes, sign, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
@@ -39,6 +40,16 @@ export function keyIdOf(ed25519Public: Uint8Array): KeyId {
   return createHash('sha256').update(ed25519Public).digest().subarray(0, KEY_ID_BYTES).toString('hex');
 }
 
+/** DER prefixes of a PKCS#8 private key for RFC 8410 curves; the 32-byte secret follows. */
+const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+const PKCS8_X25519_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
+
+function rawPublicKey(privateKey: KeyObject): Uint8Array {
+  const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
+  if (typeof jwk.x !== 'string') throw new UnimatrixError('UNI_SEC_003', 'cannot derive the public key');
+  return new Uint8Array(Buffer.from(jwk.x, 'base64url'));
+}
+
 export function generateIdentity(): Identity {
   return identityFromSecrets(randomBytes(KEY_BYTES), randomBytes(KEY_BYTES));
 }
@@ -49,17 +60,11 @@ export function identityFromSecrets(ed25519Seed: Uint8Array, x25519Secret: Uint8
   }
   const seed = new Uint8Array(ed25519Seed);
   const secret = new Uint8Array(x25519Secret);
-  // tweetnacl derives the public halves without a round trip through key export.
-  const ed25519 = nacl.sign.keyPair.fromSeed(seed).publicKey;
-  const x25519 = nacl.box.keyPair.fromSecretKey(secret).publicKey;
-  const signingKey = createPrivateKey({
-    key: { kty: 'OKP', crv: 'Ed25519', d: b64url(seed), x: b64url(ed25519) },
-    format: 'jwk',
-  });
-  const agreementKey = createPrivateKey({
-    key: { kty: 'OKP', crv: 'X25519', d: b64url(secret), x: b64url(x25519) },
-    format: 'jwk',
-  });
+  // Imported from PKCS#8 (seed only) so OpenSSL derives the public halves: ~0.5 ms, vs ~7 ms in tweetnacl.
+  const signingKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  const agreementKey = createPrivateKey({ key: Buffer.concat([PKCS8_X25519_PREFIX, secret]), format: 'der', type: 'pkcs8' });
+  const ed25519 = rawPublicKey(signingKey);
+  const x25519 = rawPublicKey(agreementKey);
   return {
     keyId: keyIdOf(ed25519),
     publicKeys: { ed25519, x25519 },

@@ -1,0 +1,131 @@
+/**
+ * The one place ingest plugins are registered, and the one entry point that turns a discovery
+ * document into a WritePlan:
+ *  - the raw JSON is always kept (DiscoveryResult), whatever else happens;
+ *  - an unknown discovertype is stored raw, never rejected;
+ *  - data that says its tool is unavailable, or that does not fit the plugin's schema, is stored raw
+ *    with the reason, and the derived graph is left as it was (no cleanup on a result we cannot read);
+ *  - otherwise the plugin's plan follows.
+ */
+import type { WritePlan } from '../graph/write-plan';
+import { contentHash } from '../../nanoprobe/discovery/canonical-json';
+import { describeIssues, discoveryEnvelopeSchema, type DiscoveryEnvelope } from '../../nanoprobe/discovery/envelope';
+import { cpuPlugin } from './cpu-plugin';
+import { filesystemsPlugin } from './filesystems-plugin';
+import { lldpPlugin } from './lldp-plugin';
+import { memoryPlugin } from './memory-plugin';
+import { netconfigPlugin } from './netconfig-plugin';
+import { osPlugin } from './os-plugin';
+import { packagesPlugin } from './packages-plugin';
+import type { DiscoveryPlugin, IngestContext } from './plugin';
+import { processesPlugin } from './processes-plugin';
+import { failurePlan, rawResultStatement, RAW_JSON_CAP, type IngestOutcome } from './raw-result';
+import { tcpPlugin } from './tcp-plugin';
+
+export const BUILTIN_PLUGINS: readonly DiscoveryPlugin[] = [
+  osPlugin,
+  cpuPlugin,
+  memoryPlugin,
+  netconfigPlugin,
+  tcpPlugin,
+  processesPlugin,
+  packagesPlugin,
+  lldpPlugin,
+  filesystemsPlugin,
+];
+
+export class PluginRegistry {
+  private readonly byType = new Map<string, DiscoveryPlugin>();
+
+  constructor(plugins: readonly DiscoveryPlugin[] = BUILTIN_PLUGINS) {
+    for (const p of plugins) {
+      if (this.byType.has(p.discovertype)) throw new Error(`two ingest plugins for discovertype "${p.discovertype}"`);
+      this.byType.set(p.discovertype, p);
+    }
+  }
+
+  get(discovertype: string): DiscoveryPlugin | undefined {
+    return this.byType.get(discovertype);
+  }
+
+  list(): Array<{ discovertype: string; description: string }> {
+    return [...this.byType.values()].map((p) => ({ discovertype: p.discovertype, description: p.description }));
+  }
+}
+
+export type IngestPlan = {
+  discovertype: string;
+  outcome: IngestOutcome | 'invalid_document';
+  /** why the data was not derived (unavailable reason, schema problems), null when it was */
+  problem: string | null;
+  /** SHA-256 of the canonical document: equal to the stored DiscoveryResult.hash when nothing changed */
+  hash: string | null;
+  plan: WritePlan;
+};
+
+export type IngestInput = {
+  /** the document as received (validated again here: the CMA trusts no input) */
+  document: unknown;
+  /** the discovery name that was requested, to file a document too broken to name itself */
+  requestName?: string;
+};
+
+function unavailableReason(data: unknown): string | null {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return null;
+  const reason = (data as Record<string, unknown>).unavailable;
+  return typeof reason === 'string' ? reason : null;
+}
+
+export function planIngest(input: IngestInput, ctx: IngestContext, registry = defaultRegistry, rawCap = RAW_JSON_CAP): IngestPlan {
+  const parsed = discoveryEnvelopeSchema.safeParse(input.document);
+  if (!parsed.success) {
+    const name = input.requestName ?? 'unknown';
+    const message = `not a discovery document: ${describeIssues(parsed.error)}`;
+    return {
+      discovertype: name,
+      outcome: 'invalid_document',
+      problem: message,
+      hash: null,
+      plan: failurePlan({ name, code: 'wrong_shape', message, exitCode: null, stderr: '' }, ctx),
+    };
+  }
+  const doc: DiscoveryEnvelope = parsed.data;
+  const hash = contentHash(doc);
+  const plugin = registry.get(doc.discovertype);
+  const unavailable = unavailableReason(doc.data);
+
+  let outcome: IngestOutcome;
+  let problem: string | null = null;
+  let derived: WritePlan = [];
+  if (!plugin) {
+    outcome = 'raw_only';
+  } else if (unavailable !== null) {
+    outcome = 'unavailable';
+    problem = unavailable;
+  } else {
+    const data = plugin.dataSchema.safeParse(doc.data);
+    if (data.success) {
+      outcome = 'derived';
+      derived = plugin.plan(data.data, ctx);
+    } else {
+      outcome = 'invalid_data';
+      problem = `data does not fit the ${doc.discovertype} plugin: ${describeIssues(data.error)}`;
+    }
+  }
+  const raw = rawResultStatement(
+    {
+      discovertype: doc.discovertype,
+      description: doc.description,
+      source: doc.source,
+      json: JSON.stringify(doc),
+      hash,
+      outcome,
+      problem,
+    },
+    ctx,
+    rawCap,
+  );
+  return { discovertype: doc.discovertype, outcome, problem, hash, plan: [raw, ...derived] };
+}
+
+export const defaultRegistry = new PluginRegistry();

@@ -1,0 +1,65 @@
+import { AlertStore } from '../../cma/alerts/alert-store';
+import { fingerprintOf, toGettable } from '../../cma/alerts/alert';
+import { HostStore } from '../../cma/fleet/host-store';
+import { GraphStore } from '../../cma/graph/graph-store';
+import { applyMigrations } from '../../cma/graph/migrations';
+import { describeWithNeo4j, testStore, uniquePrefix } from '../support/neo4j';
+
+describeWithNeo4j('alerts and hosts in the graph (real Neo4j)', () => {
+  let store: GraphStore;
+  let alerts: AlertStore;
+  let hosts: HostStore;
+  const prefix = uniquePrefix('alerts');
+
+  beforeAll(async () => {
+    store = testStore();
+    await applyMigrations(store);
+    alerts = new AlertStore(store);
+    hosts = new HostStore(store);
+  });
+  afterAll(async () => {
+    await store.write('MATCH (h:Host) WHERE h.key STARTS WITH $prefix DETACH DELETE h', { prefix });
+    await store.write("MATCH (a:Alert) WHERE a.labels CONTAINS $prefix DETACH DELETE a", { prefix });
+    await store.close();
+  });
+
+  test('a host joins once, re-announces idempotently, and its status changes are kept', async () => {
+    const name = `${prefix}web1`;
+    const first = await hosts.join({ name, keyid: `${prefix}k1`, addresses: ['10.0.0.1'], role: 'nanoprobe', startedAt: 1000, at: 2000 });
+    const again = await hosts.join({ name, keyid: `${prefix}k1`, addresses: ['10.0.0.1'], role: 'nanoprobe', startedAt: 1000, at: 3000 });
+    expect(first).toEqual({ firstJoin: true, previousStatus: null });
+    expect(again).toEqual({ firstJoin: false, previousStatus: 'up' });
+
+    await hosts.setStatus([`${prefix}k1`], 'down', 'host_down', 4000);
+    const record = await hosts.byKeyid(`${prefix}k1`);
+    expect(record).toMatchObject({ name, status: 'down', reason: 'host_down', firstseen: 2000, lastjoin: 3000 });
+    const count = await store.read<{ n: { toNumber(): number } }>('MATCH (h:Host {key: $name}) RETURN count(h) AS n', { name });
+    expect(count[0]?.n.toNumber()).toBe(1);
+  });
+
+  test('firing twice is one alert, linked to its host; resolving closes it; a new firing is a new occurrence', async () => {
+    const name = `${prefix}db1`;
+    await hosts.join({ name, keyid: `${prefix}k2`, addresses: ['10.0.0.2'], role: 'nanoprobe', startedAt: 1, at: 10 });
+    const labels = { alertname: 'HostDown', severity: 'critical', host: name };
+    const a = await alerts.fire({ labels, annotations: { summary: `${name} is down` }, hosts: [name], at: 100 });
+    const b = await alerts.fire({ labels, annotations: { summary: `${name} is down (again)` }, hosts: [name], at: 200 });
+    expect(b.key).toBe(a.key);
+    expect(a.fingerprint).toBe(fingerprintOf(labels));
+    expect(b.annotations.summary).toContain('again');
+
+    const linked = await store.read<{ n: { toNumber(): number } }>('MATCH (:Alert {key: $key})-[:ABOUT]->(:Host {key: $name}) RETURN count(*) AS n', { key: a.key, name });
+    expect(linked[0]?.n.toNumber()).toBe(1);
+
+    const resolved = await alerts.resolve(labels, 300, 'announce');
+    expect(resolved).toMatchObject({ key: a.key, state: 'resolved', endsAt: new Date(300).toISOString() });
+    expect(await alerts.resolve(labels, 301)).toBeNull();
+
+    const c = await alerts.fire({ labels, annotations: { summary: 'down once more' }, hosts: [name], at: 400 });
+    expect(c.key).not.toBe(a.key);
+    const mine = (await alerts.list()).filter((x) => x.labels.host === name);
+    expect(mine.map((x) => x.state)).toEqual(['firing', 'resolved']);
+
+    const gettable = toGettable(mine[1]!);
+    expect(gettable).toMatchObject({ fingerprint: a.fingerprint, resolved: true, endsAt: new Date(300).toISOString(), status: { state: 'active' } });
+  });
+});

@@ -48,12 +48,14 @@ function collect() {
   const processes = [];
   for (const st of stats) {
     if (skip.has(st.pid)) continue;
-    if (st.kernel_thread) continue;
+    // Kernel threads are not services; zombies have already exited.
+    if (st.kernel_thread || st.state === 'Z' || st.state === 'X') continue;
     const cmdline = readText(`/proc/${st.pid}/cmdline`);
     if (cmdline === null) continue; // exited while we looked
     const uid = procUid(st.pid);
     const exe = readLink(`/proc/${st.pid}/exe`);
     const { argv, truncated } = splitCmdline(cmdline, maxArgs, maxChars);
+    if (argv.length === 0 && exe === null) continue; // exited between the reads
     processes.push({
       pid: st.pid,
       ppid: st.ppid,

@@ -2,3 +2,4 @@
 // each (host, discovertype), kept so new plugins can re-derive.
 CREATE CONSTRAINT package_key IF NOT EXISTS FOR (n:Package) REQUIRE n.key IS UNIQUE;
 CREATE CONSTRAINT discoveryresult_key IF NOT EXISTS FOR (n:DiscoveryResult) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT filesystem_key IF NOT EXISTS FOR (n:Filesystem) REQUIRE n.key IS UNIQUE;

@@ -93,6 +93,9 @@ describe('decode failures are typed results, never exceptions', () => {
     expectFailure(decodeMessage(bodyOf('CONFIG', { ...SAMPLE_PAYLOADS.CONFIG, deadTimeMs: 10 })), 'bad_shape', 'UNI_PROTO_003');
     expectFailure(decodeMessage(bodyOf('ANNOUNCE', { ...SAMPLE_PAYLOADS.ANNOUNCE, ed25519: new Uint8Array(31) })), 'bad_shape', 'UNI_PROTO_003');
     expectFailure(decodeMessage(bodyOf('APP_NAK', { ...SAMPLE_PAYLOADS.APP_NAK, code: 'E42' })), 'bad_shape', 'UNI_PROTO_003');
+    // Parameter names become environment variables: no '=' or spaces smuggled in.
+    const badParameter = { ...SAMPLE_PAYLOADS.DISCOVERY_REQUEST, parameters: { 'PATH=/tmp x': '1' } };
+    expectFailure(decodeMessage(bodyOf('DISCOVERY_REQUEST', badParameter)), 'bad_shape', 'UNI_PROTO_003');
   });
 
   test('a document that is not JSON (binary, non-finite number) is refused', () => {

@@ -22,7 +22,7 @@ export type DropReason = (typeof DROP_REASONS)[number];
 
 export type DropCounterName = `dropped_${DropReason}`;
 
-export function dropCounterName(reason: DropReason): DropCounterName {
+export function dropCounterName<R extends DropReason>(reason: R): `dropped_${R}` {
   return `dropped_${reason}`;
 }
 

@@ -41,6 +41,7 @@ export {
 export type { Identity, PublicKeys } from './security/identity';
 export {
   CMA_PUBKEY_ENV,
+  createIdentityFile,
   loadIdentity,
   loadOrCreateIdentity,
   readPublicKeyFile,

@@ -1,4 +1,4 @@
-/** `filesystems`: (Host)-[:HAS_FILESYSTEM]->(Filesystem), keyed `host|mountpoint`, with capacity. */
+/** `filesystems`: (Host)-[:HAS_FILESYSTEM]->(Filesystem), keyed `host:mountpoint`, with capacity. */
 import { z } from 'zod';
 import type { WritePlan } from '../graph/write-plan';
 import { definePlugin, type IngestContext } from './plugin';
@@ -24,7 +24,7 @@ export const filesystemsDataSchema = z.object({
 function planFilesystems(data: z.infer<typeof filesystemsDataSchema>, ctx: IngestContext): WritePlan {
   const rows = uniqueByKey(
     data.filesystems.map((f) => ({
-      key: `${ctx.host}|${f.mountpoint}`,
+      key: `${ctx.host}:${f.mountpoint}`,
       props: {
         host: ctx.host,
         mountpoint: f.mountpoint,

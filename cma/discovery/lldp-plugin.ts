@@ -1,10 +1,10 @@
 /**
  * `lldp`: what the host's lldpd hears on each interface becomes switch wiring:
  * (Switch)-[:HAS_PORT]->(SwitchPort)<-[:WIRED_TO]-(NIC)<-[:HAS_NIC]-(Host).
- * Switch is keyed by its chassis id, SwitchPort by `chassis|port id`. Whatever sends LLDP on the far
+ * Switch is keyed by its chassis id, SwitchPort by `chassis/port id`. Whatever sends LLDP on the far
  * end counts as a Switch here (a host's lldpd included); its capabilities are kept to tell them apart.
  *
- * The NIC named by lldpd is matched by `host|ifname`; if netconfig has not written it yet it is
+ * The NIC named by lldpd is matched by `host/ifname`; if netconfig has not written it yet it is
  * created by that key (netconfig fills in the rest and decides whether it stays). The host's own
  * chassis id becomes Host.lldp_chassis_id, for matching what switches say about the host.
  */
@@ -41,7 +41,7 @@ export const lldpDataSchema = z.object({
 export type LldpData = z.infer<typeof lldpDataSchema>;
 
 export function switchPortKey(chassisId: string, portId: string): string {
-  return `${chassisId}|${portId}`;
+  return `${chassisId}/${portId}`;
 }
 
 function planLldp(data: LldpData, ctx: IngestContext): WritePlan {

@@ -2,7 +2,7 @@
  * `netconfig`: (Host)-[:HAS_NIC]->(NIC)-[:HAS_IP]->(IPAddress)-[:IN_SUBNET]->(Subnet), and the
  * default gateways as a Host property.
  *
- * Keys: NIC `host|ifname` (with `mac` as an indexed property), IPAddress the canonical address text,
+ * Keys: NIC `host/ifname` (with `mac` as an indexed property), IPAddress the canonical address text,
  * Subnet the network CIDR. Loopback addresses (127/8, ::1) are left out: every host has them, and one
  * shared 127.0.0.1 node would tie all hosts together. Link-local addresses are kept on their NIC but
  * get no Subnet, for the same reason (every link's fe80::/64 is a different network).
@@ -44,7 +44,7 @@ export const netconfigDataSchema = z.object({
 export type NetconfigData = z.infer<typeof netconfigDataSchema>;
 
 export function nicKey(host: string, ifname: string): string {
-  return `${host}|${ifname}`;
+  return `${host}/${ifname}`;
 }
 
 function planNetconfig(data: NetconfigData, ctx: IngestContext): WritePlan {

@@ -1,5 +1,5 @@
 /**
- * `packages`: (Host)-[:HAS_PACKAGE {arch}]->(Package). A Package is `manager|name|version`, shared by
+ * `packages`: (Host)-[:HAS_PACKAGE {arch}]->(Package). A Package is `manager:name@version`, shared by
  * every host that has it (so "which hosts run openssl 3.0.11?" is one hop); it never changes once
  * written, so existing Package nodes are matched, not rewritten, which keeps 1,000 hosts that share
  * their packages from contending for the same nodes. Removing the last host of a package removes it.
@@ -28,7 +28,7 @@ export const packagesDataSchema = z.object({
 export type PackagesData = z.infer<typeof packagesDataSchema>;
 
 export function packageKey(manager: string, name: string, version: string): string {
-  return `${manager}|${name}|${version}`;
+  return `${manager}:${name}@${version}`;
 }
 
 function planPackages(data: PackagesData, ctx: IngestContext): WritePlan {

@@ -43,7 +43,7 @@ describe('ingest plans', () => {
     expect(raw?.cypher).toContain('MERGE (h:Host {key: $host})');
     expect(raw?.cypher).toContain('MERGE (d:DiscoveryResult {key: row.key})');
     const row = raw?.rows[0] as Record<string, unknown>;
-    expect(row.key).toBe('web1|netconfig');
+    expect(row.key).toBe('web1/netconfig');
     expect(JSON.parse(row.json as string)).toEqual(netconfigWeb1);
     expect(row.truncated).toBe(false);
     expect(row.hash).toBe(hash);
@@ -58,7 +58,7 @@ describe('ingest plans', () => {
   test('netconfig: NICs by host|name, addresses canonical and without loopback, subnets by CIDR, integers as integers', () => {
     const { plan } = planIngest({ document: netconfigWeb1 }, web1);
     const nics = rowsOf(plan, 'MERGE (n:NIC {key: row.key})');
-    expect(nics.map((r) => r.key)).toEqual(['web1|eth0', 'web1|lo']);
+    expect(nics.map((r) => r.key)).toEqual(['web1/eth0', 'web1/lo']);
     const eth0 = props(nics[0]);
     expect(eth0.mac).toBe('02:fc:00:00:00:01');
     expect(intOf(eth0.mtu)).toBe(1400);
@@ -67,7 +67,7 @@ describe('ingest plans', () => {
 
     const addresses = rowsOf(plan, 'MERGE (ip:IPAddress {key: row.address})');
     expect(addresses.map((a) => a.address).sort()).toEqual(['192.0.2.2', 'fd00::2', 'fe80::fc:ff:fe00:1']);
-    expect(addresses.every((a) => a.nic === 'web1|eth0')).toBe(true);
+    expect(addresses.every((a) => a.nic === 'web1/eth0')).toBe(true);
     const subnets = rowsOf(plan, 'MERGE (s:Subnet {key: row.cidr})');
     expect(subnets.map((s) => s.cidr).sort()).toEqual(['192.0.2.0/24', 'fd00::/64']);
     expect(intOf(subnets.find((s) => s.cidr === '192.0.2.0/24')?.prefixlen)).toBe(24);
@@ -92,20 +92,20 @@ describe('ingest plans', () => {
   test('tcp: services by host|ip|port, their owners, and client connections to resolve', () => {
     const { plan } = planIngest({ document: tcpWeb1 }, web1);
     const services = rowsOf(plan, 'MERGE (n:TCPService {key: row.key})');
-    expect(services.map((s) => s.key)).toEqual(['web1|0.0.0.0|80', 'web1|127.0.0.1|5432']);
+    expect(services.map((s) => s.key)).toEqual(['web1/0.0.0.0:80', 'web1/127.0.0.1:5432']);
     expect(intOf(props(services[0]).port)).toBe(80);
     expect(props(services[0]).wildcard).toBe(true);
     const owners = rowsOf(plan, 'MERGE (p:Process {key: row.key})');
-    expect(owners.map((o) => o.key)).toEqual(['web1|700|5000', 'web1|701|5003', 'web1|800|4000']);
+    expect(owners.map((o) => o.key)).toEqual(['web1/700/5000', 'web1/701/5003', 'web1/800/4000']);
     const listens = rowsOf(plan, 'MERGE (p)-[r:LISTENS_ON]->(s)');
     expect(listens.map((l) => `${String(l.process)} ${String(l.service)}`)).toEqual([
-      'web1|700|5000 web1|0.0.0.0|80',
-      'web1|701|5003 web1|0.0.0.0|80',
-      'web1|800|4000 web1|127.0.0.1|5432',
+      'web1/700/5000 web1/0.0.0.0:80',
+      'web1/701/5003 web1/0.0.0.0:80',
+      'web1/800/4000 web1/127.0.0.1:5432',
     ]);
     const connects = rowsOf(plan, 'MERGE (p)-[r:CONNECTS_TO]->(s)');
     expect(connects).toHaveLength(1);
-    expect(connects[0]).toMatchObject({ process: 'web1|701|5003', ip: '127.0.0.1', loopback: true });
+    expect(connects[0]).toMatchObject({ process: 'web1/701/5003', ip: '127.0.0.1', loopback: true });
     expect(intOf(connects[0]?.port)).toBe(5432);
   });
 
@@ -113,13 +113,13 @@ describe('ingest plans', () => {
     const { plan } = planIngest({ document: tcpApp1 }, { host: 'app1', now: NOW });
     const connects = rowsOf(plan, 'MERGE (p)-[r:CONNECTS_TO]->(s)');
     expect(connects).toHaveLength(1);
-    expect(connects[0]).toMatchObject({ process: 'app1|4242|9000', ip: '192.0.2.2', loopback: false });
+    expect(connects[0]).toMatchObject({ process: 'app1/4242/9000', ip: '192.0.2.2', loopback: false });
   });
 
   test('processes: keyed host|pid|starttime, argv kept as a list', () => {
     const { plan } = planIngest({ document: processesWeb1 }, web1);
     const rows = rowsOf(plan, 'MERGE (n:Process {key: row.key})');
-    expect(rows.map((r) => r.key)).toEqual(['web1|700|5000', 'web1|701|5003']);
+    expect(rows.map((r) => r.key)).toEqual(['web1/700/5000', 'web1/701/5003']);
     expect(props(rows[1]).user).toBe('www-data');
     expect(props(rows[1]).argv).toEqual(['nginx: worker process']);
     expect(intOf(props(rows[1]).ppid)).toBe(700);
@@ -129,7 +129,7 @@ describe('ingest plans', () => {
   test('packages: one Package per manager|name|version, duplicates folded, arch on the relationship', () => {
     const { plan } = planIngest({ document: packagesWeb1 }, web1);
     const rows = rowsOf(plan, 'MERGE (p:Package {key: row.key})');
-    expect(rows.map((r) => r.key)).toEqual(['dpkg|nginx|1.22.1-9', 'dpkg|openssl|3.0.17-1~deb12u2']);
+    expect(rows.map((r) => r.key)).toEqual(['dpkg:nginx@1.22.1-9', 'dpkg:openssl@3.0.17-1~deb12u2']);
     expect(plan.some((s) => s.cypher.includes('r.arch = row.arch'))).toBe(true);
   });
 
@@ -140,10 +140,10 @@ describe('ingest plans', () => {
     expect(props(switches[0]).capabilities).toEqual(['Bridge']);
     expect(props(switches[0]).name).toBe('switch1');
     const ports = rowsOf(plan, 'MERGE (sp:SwitchPort {key: row.key})');
-    expect(ports.map((p) => p.key)).toEqual(['f2:e1:bf:eb:01:0c|sw1p3']);
+    expect(ports.map((p) => p.key)).toEqual(['f2:e1:bf:eb:01:0c/sw1p3']);
     expect((props(ports[0]).vlans as unknown[]).map(intOf)).toEqual([10]);
     const wires = rowsOf(plan, 'MERGE (n)-[r:WIRED_TO]->(sp)');
-    expect(wires).toEqual([expect.objectContaining({ nic: 'web1|eth0', port: 'f2:e1:bf:eb:01:0c|sw1p3' })]);
+    expect(wires).toEqual([expect.objectContaining({ nic: 'web1/eth0', port: 'f2:e1:bf:eb:01:0c/sw1p3' })]);
     expect(props(rowsOf(plan, 'SET h += row.props')[0]).lldp_chassis_id).toBe('5a:bf:68:a4:49:1d');
   });
 
@@ -165,7 +165,7 @@ describe('ingest plans', () => {
     const result = planIngest({ document: doc }, web1);
     expect(result.outcome).toBe('raw_only');
     expect(result.plan).toHaveLength(1);
-    expect(result.plan[0]?.rows[0]).toMatchObject({ key: 'web1|raid-controllers', outcome: 'raw_only' });
+    expect(result.plan[0]?.rows[0]).toMatchObject({ key: 'web1/raid-controllers', outcome: 'raw_only' });
     checkPlanConventions(result.plan, NOW);
   });
 
@@ -192,7 +192,7 @@ describe('ingest plans', () => {
     const result = planIngest({ document: { hello: 'world' }, requestName: 'netconfig' }, web1);
     expect(result.outcome).toBe('invalid_document');
     expect(result.plan).toHaveLength(1);
-    expect(result.plan[0]?.rows[0]).toMatchObject({ key: 'web1|netconfig', code: 'wrong_shape' });
+    expect(result.plan[0]?.rows[0]).toMatchObject({ key: 'web1/netconfig', code: 'wrong_shape' });
     checkPlanConventions(result.plan, NOW);
   });
 
@@ -209,7 +209,7 @@ describe('ingest plans', () => {
     const plan = failurePlan({ name: 'sshd', code: 'nonzero_exit', message: 'script failed (exit status 3)', exitCode: 3, stderr: 'boom' }, web1);
     checkPlanConventions(plan, NOW);
     expect(plan[0]?.cypher).not.toMatch(/d\.json\s*=/);
-    expect(plan[0]?.rows[0]).toMatchObject({ key: 'web1|sshd', code: 'nonzero_exit', stderr: 'boom' });
+    expect(plan[0]?.rows[0]).toMatchObject({ key: 'web1/sshd', code: 'nonzero_exit', stderr: 'boom' });
     expect(intOf(plan[0]?.rows[0]?.exit_code)).toBe(3);
   });
 

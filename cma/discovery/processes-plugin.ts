@@ -1,5 +1,5 @@
 /**
- * `processes`: (Host)-[:RUNS]->(Process). A Process is keyed by `host|pid|starttime` (starttime in
+ * `processes`: (Host)-[:RUNS]->(Process). A Process is keyed by `host/pid/starttime` (starttime in
  * kernel clock ticks since boot, as /proc gives it): pids are reused, the pair is not, and the tcp
  * plugin derives the same key for the owners of sockets.
  */
@@ -27,7 +27,7 @@ export const processesDataSchema = z.object({ processes: z.array(processSchema).
 export type ProcessesData = z.infer<typeof processesDataSchema>;
 
 export function processKey(host: string, pid: number, starttime: number): string {
-  return `${host}|${pid}|${starttime}`;
+  return `${host}/${pid}/${starttime}`;
 }
 
 function planProcesses(data: ProcessesData, ctx: IngestContext): WritePlan {

@@ -23,7 +23,7 @@ export type IngestOutcome =
   | 'invalid_data';
 
 export function discoveryResultKey(host: string, discovertype: string): string {
-  return `${host}|${discovertype}`;
+  return `${host}/${discovertype}`;
 }
 
 export type RawResultRow = {

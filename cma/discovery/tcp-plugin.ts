@@ -50,7 +50,7 @@ export const tcpDataSchema = z.object({
 export type TcpData = z.infer<typeof tcpDataSchema>;
 
 export function tcpServiceKey(host: string, ip: string, port: number): string {
-  return `${host}|${ip}|${port}`;
+  return `${host}/${ip}:${port}`;
 }
 
 const WILDCARDS = new Set(['0.0.0.0', '::']);
@@ -138,7 +138,7 @@ function planTcp(data: TcpData, ctx: IngestContext): WritePlan {
        WITH p, row, collect(DISTINCT owner.key) + CASE WHEN row.loopback THEN [$host] ELSE [] END AS hosts
        UNWIND hosts AS hostKey
        UNWIND [row.ip, '0.0.0.0', '::'] AS listenIp
-       MATCH (s:TCPService {key: hostKey + '|' + listenIp + '|' + toString(row.port)})
+       MATCH (s:TCPService {key: hostKey + '/' + listenIp + ':' + toString(row.port)})
        WITH DISTINCT p, s
        MERGE (p)-[r:CONNECTS_TO]->(s)
          ON CREATE SET r.firstseen = $now

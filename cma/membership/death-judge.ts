@@ -7,7 +7,7 @@
  */
 import type { Clock } from '../../protocol/transport/clock';
 import type { DeathEvidence, Decision, IgnoreReason, PartnerReport } from './decisions';
-import { freshestLife, newSuspect, probeOutstanding, verdict, type Suspect } from './suspect';
+import { freshestLife, isCurrent, newSuspect, probeOutstanding, verdict, type Suspect } from './suspect';
 import type { MembershipTiming } from './timing';
 import type { HostId } from './types';
 
@@ -22,6 +22,8 @@ export interface JudgeOwner {
   onSuspicion(host: HostId, suspected: boolean, lastHeardAt: number): void;
   /** A confirmed but not yet declared host showed life after all. */
   onRevived(host: HostId): void;
+  /** The host's current ring partners. */
+  partnersOf(host: HostId): readonly HostId[];
 }
 
 export class DeathJudge {
@@ -68,17 +70,18 @@ export class DeathJudge {
       if (previous.kind === 'dead') return this.ignore('stale', r);
     }
     const silent = r.silentForMs ?? null;
-    const silentFor = silent === null || !Number.isFinite(silent) ? (r.kind === 'dead' ? this.timing.deadMs : this.timing.warnMs) : Math.min(Math.max(silent, 0), MAX_SILENCE_MS);
-    const lastHeardAt = now - silentFor;
+    const lastHeardAt = silent === null || !Number.isFinite(silent) ? null : now - Math.min(Math.max(silent, 0), MAX_SILENCE_MS);
     if (s === undefined) {
       s = newSuspect(r.subject);
       this.suspects.set(r.subject, s);
     }
-    s.reports.set(r.observer, { observer: r.observer, kind: r.kind, receivedAt: now, lastHeardAt });
+    if (s.reports.size === 0) s.since = now;
+    const evidence = { observer: r.observer, kind: r.kind, receivedAt: now, lastHeardAt };
+    s.reports.set(r.observer, evidence);
     this.index(r.observer, r.subject);
     s.quiet = false;
     this.syncSuspicion(s);
-    if (lastHeardAt >= s.lifeAt) {
+    if (isCurrent(evidence, s.lifeAt, this.timing)) {
       if (!probeOutstanding(s)) this.startProbe(s, false);
     } else if (s.recheckAt === null) {
       // Older than what the CMA itself saw: re-check later unless the partner withdraws it.
@@ -260,7 +263,7 @@ export class DeathJudge {
   private evaluate(s: Suspect): void {
     if (s.confirmed !== null || !this.suspects.has(s.host)) return;
     const now = this.clock.now();
-    const v = verdict(s, now, this.timing);
+    const v = verdict(s, now, this.timing, this.vouched(s));
     if (v.dead) {
       if (s.timer !== null) this.clock.clearTimer(s.timer);
       s.timer = null;
@@ -288,6 +291,12 @@ export class DeathJudge {
         this.evaluate(s);
       });
     }
+  }
+
+  /** Whether a live partner that is not itself under suspicion has said nothing about the host. */
+  private vouched(s: Suspect): boolean {
+    for (const p of this.owner.partnersOf(s.host)) if (!s.reports.has(p) && !this.suspects.has(p)) return true;
+    return false;
   }
 
   private index(observer: HostId, subject: HostId): void {

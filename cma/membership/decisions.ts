@@ -14,13 +14,14 @@ export type PartnerReport = {
   /**
    * How long the observer had not heard the subject when it reported (its `reportedAt - lastHeard`,
    * both on the observer's clock, so clock skew between hosts does not matter). Null or absent when it
-   * never heard the subject since its config: taken as the warn or dead time.
+   * never heard the subject since its config named it (a new partner): no time of life to offer.
    */
   silentForMs?: number | null;
 };
 
-/** A late/dead report as kept for judging and shown as evidence; times on the CMA's clock. */
-export type ReportEvidence = { observer: HostId; kind: 'late' | 'dead'; receivedAt: number; lastHeardAt: number };
+/** A late/dead report as kept for judging and shown as evidence; times on the CMA's clock.
+ * lastHeardAt is null when the observer never heard the subject since its config. */
+export type ReportEvidence = { observer: HostId; kind: 'late' | 'dead'; receivedAt: number; lastHeardAt: number | null };
 
 export type ConfirmedBy =
   /** Dead reports from two partners, both after the last sign of life. */

@@ -49,6 +49,7 @@ export class Membership {
       onConfirmed: (host, evidence) => this.onConfirmed(host, evidence),
       onSuspicion: (host, suspected, lastHeardAt) => this.segments.suspicion(host, suspected, lastHeardAt),
       onRevived: (host) => this.segments.revived(host),
+      partnersOf: (host) => this.rings.partnersOf(host).map((p) => p.host),
     });
     this.segments = new SegmentWatch(this.clock, this.timing, {
       members: (segment) => this.rings.ring(segment)?.ordered().map((m) => m.host) ?? [],

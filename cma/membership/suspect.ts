@@ -6,7 +6,11 @@
  *     except for the segment and no-partner cases below);
  *  2. nobody has heard from it for the whole dead time, counted from the freshest sign of life any
  *     reporter or the CMA had. One partner that lost a few heartbeats does not shorten the wait for
- *     everyone, and a stalled process is back (and has answered the probe) before this runs out;
+ *     everyone, and a stalled process is back (and has answered the probe) before this runs out.
+ *     A live partner that has said nothing vouches for the host too: it would have reported it late
+ *     had it not heard it within the warn time. That vouching lapses once the host has been under
+ *     suspicion for the dead time (a partner cut off from the CMA cannot block a death forever);
+ *     partners that are suspects themselves never vouch (two neighbours dying together);
  *  3. corroboration: a dead report from a second partner, both after the last sign of life, or the
  *     CMA's own probe, sent after the last sign of life, unanswered for the probe timeout.
  * Hosts probed because their whole segment went quiet: an unanswered probe counts while the segment
@@ -31,6 +35,8 @@ export type ProbeState = {
 export type Suspect = {
   host: HostId;
   reports: Map<HostId, ReportEvidence>;
+  /** When the current episode of reports began (the first report). */
+  since: number;
   /** Whether the owner was last told this host is suspected (has partner reports). */
   suspected: boolean;
   /** The CMA's latest own evidence of life (probe answer, a message from the host); -Infinity if none. */
@@ -49,6 +55,7 @@ export function newSuspect(host: HostId): Suspect {
   return {
     host,
     reports: new Map(),
+    since: Number.NaN,
     suspected: false,
     lifeAt: Number.NEGATIVE_INFINITY,
     probe: null,
@@ -69,15 +76,25 @@ export function probeOutstanding(s: Suspect): boolean {
 /** The freshest time anyone knew the host alive. */
 export function freshestLife(s: Suspect): number {
   let latest = s.lifeAt;
-  for (const r of s.reports.values()) if (r.lastHeardAt > latest) latest = r.lastHeardAt;
+  for (const r of s.reports.values()) if (r.lastHeardAt !== null && r.lastHeardAt > latest) latest = r.lastHeardAt;
   return latest;
+}
+
+/** A report not contradicted by the CMA's own later evidence of life. One from an observer that never
+ * heard the host since its config is dated as late as it can be: the warn or dead time before it came. */
+export function isCurrent(r: ReportEvidence, lifeAt: number, t: MembershipTiming): boolean {
+  const heard = r.lastHeardAt ?? r.receivedAt - (r.kind === 'dead' ? t.deadMs : t.warnMs);
+  return heard >= lifeAt;
 }
 
 export type Verdict = { dead: true; evidence: DeathEvidence } | { dead: false; wakeAt: number | null };
 
-export function verdict(s: Suspect, now: number, t: MembershipTiming): Verdict {
+/** `vouching`: whether a live, unsuspected partner has not reported the host (see rule 2). */
+export function verdict(s: Suspect, now: number, t: MembershipTiming, vouching = false): Verdict {
   const deadReports = [...s.reports.values()].filter((r) => r.kind === 'dead');
-  const freshest = freshestLife(s);
+  const vouchLapsesAt = s.since + t.deadMs;
+  const vouched = vouching && now < vouchLapsesAt;
+  const freshest = vouched ? Math.max(freshestLife(s), now - t.warnMs) : freshestLife(s);
   const silentUntil = freshest + t.deadMs;
   const outstanding = probeOutstanding(s);
   const probe = s.probe;
@@ -89,10 +106,13 @@ export function verdict(s: Suspect, now: number, t: MembershipTiming): Verdict {
 
   if (deadReports.length > 0) {
     if (now >= silentUntil) {
-      const current = deadReports.filter((r) => r.lastHeardAt >= s.lifeAt);
+      const current = deadReports.filter((r) => isCurrent(r, s.lifeAt, t));
       if (current.length >= 2) return confirm('second_partner');
       if (probeFailed) return confirm('probe_timeout');
-    } else wakes.push(silentUntil);
+    } else {
+      wakes.push(silentUntil);
+      if (vouched) wakes.push(vouchLapsesAt);
+    }
   }
   if (s.investigation === 'active' && probeFailed) return confirm('segment_probe');
   if (s.investigation === 'ended' && s.reports.size === 0 && outstanding && probe !== null && unansweredFor >= t.deadMs) {
@@ -106,7 +126,8 @@ export function verdict(s: Suspect, now: number, t: MembershipTiming): Verdict {
   return { dead: false, wakeAt: future.length > 0 ? Math.min(...future) : null };
 }
 
-function evidenceOf(s: Suspect, by: ConfirmedBy, now: number, freshest: number): DeathEvidence {
+function evidenceOf(s: Suspect, by: ConfirmedBy, now: number, freshestWithVouching: number): DeathEvidence {
+  const freshest = Math.max(freshestWithVouching, freshestLife(s));
   const probe = s.probe;
   return {
     confirmedBy: by,

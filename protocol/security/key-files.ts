@@ -49,7 +49,19 @@ export type KeyFileOptions = {
 export type LoadedIdentity = { identity: Identity; created: boolean };
 
 export function loadOrCreateIdentity(file: string, options: KeyFileOptions = {}): LoadedIdentity {
-  if (fs.existsSync(file)) return { identity: loadIdentity(file, options), created: false };
+  try {
+    return { identity: loadIdentity(file, options), created: false };
+  } catch (err) {
+    if (!isMissingFile(err)) throw err;
+  }
+  return createIdentityFile(file, options);
+}
+
+/**
+ * Creates a new identity file, unless one appears meanwhile (another process starting at the same
+ * time): then that one is loaded and returned with `created: false`, never overwritten.
+ */
+export function createIdentityFile(file: string, options: KeyFileOptions = {}): LoadedIdentity {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: KEY_DIRECTORY_MODE });
   const identity = generateIdentity();
   const temporary = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -63,7 +75,7 @@ export function loadOrCreateIdentity(file: string, options: KeyFileOptions = {})
       fs.closeSync(fd);
     }
     try {
-      fs.linkSync(temporary, file); // fails if someone else created it meanwhile: then theirs wins
+      fs.linkSync(temporary, file); // atomic, and fails if the file exists: then theirs wins
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return { identity: loadIdentity(file, options), created: false };
       throw err;
@@ -72,6 +84,10 @@ export function loadOrCreateIdentity(file: string, options: KeyFileOptions = {})
     fs.rmSync(temporary, { force: true });
   }
   return { identity, created: true };
+}
+
+function isMissingFile(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
 }
 
 export function loadIdentity(file: string, options: KeyFileOptions = {}): Identity {

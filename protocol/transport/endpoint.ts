@@ -40,7 +40,7 @@ export type EndpointEvents = {
   message: [IncomingMessage];
   peerRestarted: [PeerRestartedEvent];
   giveUp: [GiveUpEvent];
-  socketError: [Error];
+  transportError: [Error];
 };
 
 export type EndpointConfig = {
@@ -76,7 +76,7 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
     this.socket.onDatagram((bytes, from) => this.receive(bytes, from));
     this.socket.onError?.((err) => {
       this.stats.add('send_errors');
-      this.emit('socketError', err);
+      this.emit('transportError', err);
     });
     this.scheduleSweep();
   }
@@ -187,7 +187,7 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
     } catch (err) {
       // The application forgot the peer's keys while we still had traffic for it.
       this.stats.add('send_errors');
-      this.emitSafely('socketError', err instanceof Error ? err : new Error(String(err)));
+      this.emitSafely('transportError', err instanceof Error ? err : new Error(String(err)));
       return;
     }
     this.put(datagram, conn.address);
@@ -226,8 +226,14 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
       this.stats.add('dropped_malformed');
       return;
     }
-    if (opened.kind === 'signed') this.receiveSigned(opened, decoded.frame, from);
-    else this.receiveSealed(opened, decoded.frame, from);
+    try {
+      if (opened.kind === 'signed') this.receiveSigned(opened, decoded.frame, from);
+      else this.receiveSealed(opened, decoded.frame, from);
+    } catch (err) {
+      // A bug must not turn one authenticated but unexpected frame into a dead daemon: count it, say it.
+      this.stats.add('internal_errors');
+      this.emitSafely('transportError', err instanceof Error ? err : new Error(String(err)));
+    }
   }
 
   private receiveSigned(opened: OpenedFrame, frame: Frame, from: SocketAddress): void {

@@ -20,6 +20,8 @@ export const transportOptionsSchema = z
     granularityMs: positiveInt.default(1),
     /** A datagram counts as lost once this many datagrams sent after it were acknowledged. */
     reorderThreshold: positiveInt.default(3),
+    /** The threshold doubles after each spurious fast retransmission, up to this. */
+    maxReorderThreshold: positiveInt.default(48),
     /** Give up on a peer after this many consecutive unanswered timeouts… */
     giveUpAfterTries: positiveInt.default(12),
     /** …or after this long without an answer, whichever comes first. */

@@ -19,6 +19,7 @@ export class RttEstimator {
   private srttMs: number | undefined;
   private rttvarMs = 0;
   private latestMs: number | undefined;
+  private minMs: number | undefined;
   private samplesTaken = 0;
 
   constructor(private readonly options: RttOptions) {}
@@ -26,6 +27,7 @@ export class RttEstimator {
   addSample(rttMs: number): void {
     if (!Number.isFinite(rttMs) || rttMs < 0) return;
     this.latestMs = rttMs;
+    this.minMs = this.minMs === undefined ? rttMs : Math.min(this.minMs, rttMs);
     this.samplesTaken++;
     if (this.srttMs === undefined) {
       this.srttMs = rttMs;
@@ -49,7 +51,12 @@ export class RttEstimator {
     return Math.min(this.options.maxRtoMs, this.rto() * 2 ** Math.min(backoff, 30));
   }
 
-  stats(): { srttMs: number | undefined; rttvarMs: number; latestMs: number | undefined; samples: number; rtoMs: number } {
-    return { srttMs: this.srttMs, rttvarMs: this.rttvarMs, latestMs: this.latestMs, samples: this.samplesTaken, rtoMs: this.rto() };
+  /** The smallest RTT seen: no acknowledgement can answer a transmission faster than this. */
+  minRtt(): number | undefined {
+    return this.minMs;
+  }
+
+  stats(): { srttMs: number | undefined; rttvarMs: number; latestMs: number | undefined; minMs: number | undefined; samples: number; rtoMs: number } {
+    return { srttMs: this.srttMs, rttvarMs: this.rttvarMs, latestMs: this.latestMs, minMs: this.minMs, samples: this.samplesTaken, rtoMs: this.rto() };
   }
 }

@@ -9,7 +9,10 @@
  *
  * Loss is detected two ways: a datagram is lost once `reorderThreshold` datagrams transmitted after it
  * were acknowledged (fast retransmit, as QUIC's packet threshold), or when the retransmission timer
- * expires (RFC 6298 timeout from measured RTT, Karn's rule, exponential backoff, a cap). With nothing in
+ * expires (RFC 6298 timeout from measured RTT, Karn's rule, exponential backoff, a cap). The packet
+ * threshold adapts to the path, as Linux TCP's reordering metric does: an acknowledgement that comes
+ * back sooner after a retransmission than the minimum RTT must answer the original, so that
+ * retransmission was spurious and the threshold grows (up to `maxReorderThreshold`). With nothing in
  * flight but messages not yet committed (or a closed receive window), the timer sends PROBEs instead,
  * which is how a receiver restart or a lost window update is discovered. Consecutive unanswered
  * expiries, or too long without an answer, make the stream give up: every pending message is rejected.
@@ -60,6 +63,7 @@ export type SendStreamStats = {
   uncommitted: number;
   backoff: number;
   peerWindow: number;
+  reorderThreshold: number;
   rtt: ReturnType<RttEstimator['stats']>;
 };
 
@@ -82,6 +86,7 @@ export class SendStream {
   private timer: TimerHandle | undefined;
   private timerAt = Infinity;
   private deadline = Infinity;
+  private reorderThreshold: number;
   readonly rtt: RttEstimator;
 
   constructor(
@@ -93,6 +98,7 @@ export class SendStream {
   ) {
     if (fragmentBytes < 1) throw new RangeError(`no room for payload in a ${options.maxDatagramBytes}-byte datagram`);
     this.peerWindow = options.windowDatagrams;
+    this.reorderThreshold = options.reorderThreshold;
     this.rtt = new RttEstimator(options);
   }
 
@@ -146,6 +152,7 @@ export class SendStream {
       uncommitted: this.uncommitted.length,
       backoff: this.backoff,
       peerWindow: this.peerWindow,
+      reorderThreshold: this.reorderThreshold,
       rtt: this.rtt.stats(),
     };
   }
@@ -163,15 +170,22 @@ export class SendStream {
     const now = this.clock.now();
     let progress = false;
     let sample: Slot | undefined;
+    let spurious = false;
+    const minRtt = this.rtt.minRtt();
     for (const slot of this.slots.values()) {
       if (slot.seq >= ack.cumAck && !inRanges(slot.seq, ack)) continue;
       this.slots.delete(slot.seq);
       progress = true;
+      if (slot.transmissions > 1 && minRtt !== undefined && now - slot.lastSentAt < minRtt / 2) spurious = true;
       if (slot.txId > this.largestAckedTx) this.largestAckedTx = slot.txId;
       // Karn's rule: an ACK for a retransmitted datagram cannot tell which transmission it answers.
       if (slot.transmissions === 1 && (sample === undefined || slot.txId > sample.txId)) sample = slot;
     }
     if (sample !== undefined) this.rtt.addSample(now - sample.lastSentAt);
+    if (spurious && this.reorderThreshold < this.options.maxReorderThreshold) {
+      this.reorderThreshold = Math.min(this.options.maxReorderThreshold, this.reorderThreshold * 2);
+      this.counters.add('spurious_retransmissions');
+    }
     if (ack.cumAck >= this.cumAcked) {
       this.cumAcked = ack.cumAck;
       this.peerWindow = ack.window;
@@ -236,8 +250,9 @@ export class SendStream {
   private releaseCommitted(committedBelow: number): boolean {
     let any = false;
     for (let head = this.uncommitted.peek(); head !== undefined && head.msgId < committedBelow; head = this.uncommitted.peek()) {
-      // An honest receiver cannot commit a message we have not finished sending.
-      if (head === this.current) break;
+      // An honest receiver commits only messages it received whole; a commit for anything else is
+      // ignored (releasing it would leave datagrams in flight for a message we no longer track).
+      if (head === this.current || head.firstSeq + head.fragCount > this.cumAcked) break;
       this.uncommitted.shift();
       this.counters.add('reliable_messages_acknowledged');
       head.resolve();
@@ -293,7 +308,7 @@ export class SendStream {
   }
 
   private retransmitLost(now: number): void {
-    const threshold = this.largestAckedTx - this.options.reorderThreshold;
+    const threshold = this.largestAckedTx - this.reorderThreshold;
     for (const slot of this.slots.values()) {
       if (slot.txId > threshold) continue;
       this.counters.add('retransmitted_fast');
@@ -369,8 +384,21 @@ export class SendStream {
         this.startTimer(this.deadline);
         return;
       }
-      this.deadline = Infinity;
-      this.onTimeout(now);
+      // Let pending I/O run first (a zero-delay timer runs after the poll phase): after a long
+      // synchronous stretch (compressing 1 MiB, say) the timer phase comes before the ACKs already
+      // waiting in the socket, and acting now would retransmit what has in fact arrived.
+      this.timer = this.clock.setTimer(0, () => {
+        this.timer = undefined;
+        const later = this.clock.now();
+        if (this.deadline === Infinity) return;
+        if (later < this.deadline) {
+          this.startTimer(this.deadline);
+          return;
+        }
+        this.deadline = Infinity;
+        this.onTimeout(later);
+      });
+      this.timerAt = now;
     });
   }
 

@@ -36,6 +36,7 @@ export const TRANSPORT_COUNTER_NAMES = [
   'retransmitted',
   'retransmitted_fast',
   'retransmitted_timeout',
+  'spurious_retransmissions',
   'probes_sent',
   'acks_sent',
   'acks_received',
@@ -47,6 +48,7 @@ export const TRANSPORT_COUNTER_NAMES = [
   'peer_restarts',
   'closes_received',
   'handler_errors',
+  'internal_errors',
   ...dropCounterNames(DROP_REASONS),
   ...TRANSPORT_DROP_REASONS.map((r) => `dropped_${r}` as const),
 ] as const;

@@ -1,4 +1,4 @@
-import { mkdtempSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runScript } from '../../nanoprobe/discovery/runner';
@@ -8,9 +8,15 @@ import { isGone, readPids, waitGone } from './process-helpers';
 const FIXTURES = path.join(__dirname, 'fixtures', 'scripts');
 const fixture = (name: string) => path.join(FIXTURES, name);
 
+const tmpDirs: string[] = [];
 function tmpFile(name: string): string {
-  return path.join(mkdtempSync(path.join(os.tmpdir(), 'unimatrix-runner-')), name);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'unimatrix-runner-'));
+  tmpDirs.push(dir);
+  return path.join(dir, name);
 }
+afterAll(() => {
+  for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
+});
 
 function expectError(result: RunResult, code: string): asserts result is Extract<RunResult, { ok: false }> {
   if (result.ok) throw new Error(`expected ${code}, got ok`);

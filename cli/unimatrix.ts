@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerCmaCommand } from './commands/cma-command';
 import { registerDemoCommand } from './commands/demo-command';
 import { registerNeo4jCommand } from './commands/neo4j-command';
+import { registerNanoprobeCommand } from './commands/nanoprobe-command';
 
 /** The one CLI entry; each subcommand lives in its own file under cli/commands/. */
 const program = new Command();
@@ -11,6 +12,7 @@ program.name('unimatrix').description('Graph-centric discovery and monitoring fo
 registerCmaCommand(program);
 registerNeo4jCommand(program);
 registerDemoCommand(program);
+registerNanoprobeCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`unimatrix: ${err instanceof Error ? err.message : String(err)}\n`);

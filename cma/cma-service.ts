@@ -1,6 +1,10 @@
 import { Router } from 'express';
 import { CmaConfig } from './config/cma-config';
+import { alertsRoute } from './api/alerts-route';
 import { healthRoute } from './api/health-route';
+import { hostsRoute } from './api/hosts-route';
+import { ringsRoute } from './api/rings-route';
+import { MembershipService } from './membership-service/membership-service';
 import { ApiServer, startApiServer } from './api/http-server';
 import { openGraph, OpenedGraph } from './graph/open-graph';
 import { applyMigrations } from './graph/migrations';
@@ -11,6 +15,7 @@ export type RunningCma = {
   neo4jUri: string;
   graph: OpenedGraph;
   api: ApiServer;
+  membership: MembershipService;
   stop(): Promise<void>;
 };
 
@@ -24,19 +29,33 @@ export async function startCma(config: CmaConfig, log: Logger): Promise<RunningC
   try {
     const migrations = await applyMigrations(graph.store);
     log.info(migrations, 'graph schema up to date');
-    const routers: Router[] = [healthRoute(graph.store, graph.uri, startedAt)];
-    const api = await startApiServer(routers, config.api.host, config.api.port, log);
-    log.info({ api: api.url, neo4j: graph.uri }, 'CMA ready');
+    const membership = await MembershipService.start(config.membership, graph.store, log);
+    const routers: Router[] = [
+      healthRoute(graph.store, graph.uri, startedAt),
+      hostsRoute(membership.hosts),
+      alertsRoute(membership.alerts),
+      ringsRoute(membership),
+    ];
+    let api: ApiServer;
+    try {
+      api = await startApiServer(routers, config.api.host, config.api.port, log);
+    } catch (err) {
+      await membership.stop();
+      throw err;
+    }
+    log.info({ api: api.url, neo4j: graph.uri, membership: membership.address, multicast: membership.transport.multicast }, 'CMA ready');
     let stopped = false;
     return {
       apiUrl: api.url,
       neo4jUri: graph.uri,
       graph,
       api,
+      membership,
       async stop() {
         if (stopped) return;
         stopped = true;
         await api.close();
+        await membership.stop();
         await graph.store.close();
         await graph.local?.stop();
         log.info('CMA stopped');

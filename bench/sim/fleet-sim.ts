@@ -118,6 +118,8 @@ class FleetSim {
   private readonly heardEver: Uint8Array;
   private readonly configVersion: Uint32Array;
   private readonly appliedVersion: Uint32Array;
+  /** Per host, when its last report reaches the CMA: the transport delivers in order per connection. */
+  private readonly reportChannelAt: Float64Array;
 
   private readonly reports = new Map<number, PartnerReport>();
   private readonly configs = new Map<number, PendingConfig>();
@@ -152,6 +154,7 @@ class FleetSim {
     this.heardEver = new Uint8Array(n * SLOTS).fill(1);
     this.configVersion = new Uint32Array(n);
     this.appliedVersion = new Uint32Array(n);
+    this.reportChannelAt = new Float64Array(n);
     this.result = {
       hbPackets: 0, hbHostSeconds: 0, partnersPerNode: 0, joinConfigs: [], leaveConfigs: [], detectMs: [], undetected: 0,
       falseDeathsLoss: 0, falseDeathsStall: 0, segment: null,
@@ -181,14 +184,37 @@ class FleetSim {
     progress(`  n=${n}: rings built (${this.membership.ringSet.ringNames().length} rings) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     // Every host starts with the partners the rings give it, all heard at t=0, ticking at a random phase.
+    // Read straight from ring order (partnersOf for a million hosts is slow), checked on a sample.
     let slots = 0;
+    const add = (i: number, j: number): void => {
+      const base = i * SLOTS;
+      for (let k = 0; k < SLOTS; k++) {
+        const at = this.partners[base + k] as number;
+        if (at === j) return;
+        if (at < 0) {
+          this.partners[base + k] = j;
+          slots++;
+          return;
+        }
+      }
+      throw new Error(`host ${i} has more than ${SLOTS} partners`);
+    };
+    for (const name of this.membership.ringSet.ringNames()) {
+      const ordered = this.membership.ringSet.ring(name)?.ordered() ?? [];
+      const size = ordered.length;
+      if (size < 2) continue;
+      for (let k = 0; k < size; k++) {
+        const i = this.index.get((ordered[k] as { host: string }).host) as number;
+        add(i, this.index.get((ordered[(k + 1) % size] as { host: string }).host) as number);
+        add(i, this.index.get((ordered[(k - 1 + size) % size] as { host: string }).host) as number);
+      }
+    }
+    for (const i of this.random.sample(n, Math.min(n, 1000))) {
+      const expected = this.membership.ringSet.partnersOf(this.ids[i] as string).map((p) => this.index.get(p.host) as number).sort((a, b) => a - b);
+      const got = Array.from(this.partners.slice(i * SLOTS, i * SLOTS + SLOTS)).filter((j) => j >= 0).sort((a, b) => a - b);
+      if (expected.join() !== got.join()) throw new Error(`partner slots of host ${i} disagree with partnersOf: ${got} vs ${expected}`);
+    }
     for (let i = 0; i < n; i++) {
-      const list = this.membership.ringSet.partnersOf(this.ids[i] as string);
-      if (list.length > SLOTS) throw new Error(`host ${i} has ${list.length} partners`);
-      list.forEach((p, k) => {
-        this.partners[i * SLOTS + k] = this.index.get(p.host) as number;
-      });
-      slots += list.length;
       this.nextTick[i] = this.random.next() * this.timing.heartbeatMs;
       this.queue.push(this.nextTick[i] as number, TICK, i);
     }
@@ -340,7 +366,10 @@ class FleetSim {
     const t = reliableTransfer(this.random, this.cfg.loss);
     const id = this.seq++;
     this.reports.set(id, { observer: this.ids[observer] as string, subject: this.ids[subject] as string, kind, silentForMs: silent === null ? null : silent + (sendAt - now) });
-    this.queue.push(sendAt + t.delayMs, REPORT, id);
+    // Strictly after the previous one: equal times could pop in either order from the heap.
+    const arrives = Math.max(sendAt + t.delayMs, (this.reportChannelAt[observer] as number) + 0.001);
+    this.reportChannelAt[observer] = arrives;
+    this.queue.push(arrives, REPORT, id);
     const about = this.attribution(subject);
     if (about === 'single') {
       this.result.deathDatagrams.reports += t.datagrams;
@@ -352,6 +381,7 @@ class FleetSim {
     const r = this.reports.get(id);
     if (r === undefined) return;
     this.reports.delete(id);
+    if (process.env.SIM_TRACE !== undefined && (r.subject === this.ids[Number(process.env.SIM_TRACE)])) this.progress(`  TRACE t=${this.clock.now()} report ${JSON.stringify(r)} from ${this.index.get(r.observer)}`);
     this.membership.report(r);
   }
 
@@ -432,6 +462,7 @@ class FleetSim {
 
   private onDecision(d: Decision): void {
     const now = this.clock.now();
+    if (process.env.SIM_TRACE !== undefined && 'host' in d && d.host === this.ids[Number(process.env.SIM_TRACE)]) this.progress(`  TRACE t=${now} decision ${JSON.stringify(d).slice(0, 300)}`);
     switch (d.type) {
       case 'ring_config': {
         if (this.setup) {
@@ -473,6 +504,11 @@ class FleetSim {
         return;
       case 'link_trouble':
         this.result.linkTrouble++;
+        if (process.env.SIM_DEBUG) {
+          const x = this.index.get(d.host) as number;
+          const obs = d.observers.map((o) => this.index.get(o) as number);
+          this.progress(`  DEBUG link_trouble x=${x} alive=${this.alive[x]} stalled=${this.stalledEver[x]} until=${this.stalledUntil[x]} t=${now} observers=${obs.map((o) => `${o}(alive=${this.alive[o]},stalled=${this.stalledEver[o]},until=${this.stalledUntil[o]},hasX=${Array.from(this.partners.slice(o * SLOTS, o * SLOTS + SLOTS)).includes(x)},xHasO=${Array.from(this.partners.slice(x * SLOTS, x * SLOTS + SLOTS)).includes(o)})`).join(' ')}`);
+        }
         return;
       case 'ignored':
         this.result.ignored[d.reason] = (this.result.ignored[d.reason] ?? 0) + 1;
@@ -485,7 +521,13 @@ class FleetSim {
   private debugDeath(host: string, evidence: string): void {
     const i = this.index.get(host) as number;
     const falseDeath = Number.isNaN(this.killedAt[i] as number);
-    const late = !falseDeath && this.clock.now() - (this.killedAt[i] as number) > 5000;
+    const late = !falseDeath && (this.clock.now() - (this.killedAt[i] as number) > 5000 || this.inSegment[i] === 1);
+    if (late) {
+      for (const pt of this.membership.ringSet.partnersOf(host)) {
+        const j = this.index.get(pt.host) as number;
+        this.progress(`    partner ${j} alive=${this.alive[j]} killedAt=${this.killedAt[j]} seg=${this.inSegment[j]} stalled=${this.stalledEver[j]} stalledUntil=${this.stalledUntil[j]} suspect=${this.membership.isSuspect(pt.host)} rings=${pt.rings}`);
+      }
+    }
     if (falseDeath || late) this.progress(`  DEBUG ${falseDeath ? 'false' : 'late'} death of ${i} at ${this.clock.now()} killedAt=${this.killedAt[i]} stall=${this.stalledEver[i]} stalledUntil=${this.stalledUntil[i]} evidence=${evidence}`);
   }
 

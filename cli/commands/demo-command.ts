@@ -22,6 +22,10 @@ export function registerDemoCommand(program: Command): void {
       // The demo never collides with a Neo4j already on 7687: its own data folder, a free port.
       config.neo4j.local.port = 0;
       config.neo4j.local.home = `${config.neo4j.local.home}-demo`;
+      // Nanoprobes on loopback reach the CMA by unicast on a free port (loopback carries no multicast).
+      config.membership.port = 0;
+      config.membership.multicast.enabled = false;
+      config.membership.stateDir = `${config.membership.stateDir}-demo`;
       const log = createLogger('cma', process.env.UNIMATRIX_LOG_LEVEL ?? 'warn');
       const print = (line: string): void => {
         process.stdout.write(`${line}\n`);

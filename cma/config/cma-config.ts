@@ -37,6 +37,28 @@ export const cmaConfigSchema = z
       })
       .strict()
       .default({ host: '127.0.0.1', port: 8080 }),
+    membership: z
+      .object({
+        /** UDP port for announcements (multicast group port) and all nanoprobe traffic. */
+        port: z.number().int().min(0).max(65_535).default(1984),
+        multicast: z
+          .object({
+            enabled: z.boolean().default(true),
+            group: z.ipv4().default('224.0.2.5'),
+            /** IPv4 address of the interface to join on; default: the kernel's choice. */
+            interfaceAddress: z.ipv4().optional(),
+          })
+          .strict()
+          .default({ enabled: true, group: '224.0.2.5' }),
+        /** Where the CMA keeps its key file and the pinned nanoprobe keys. */
+        stateDir: z.string().min(1).default('.unimatrix/cma'),
+        /** tofu: pin a host's key on first use; registered-only: refuse hosts not pinned beforehand. */
+        trust: z.enum(['tofu', 'registered-only']).default('tofu'),
+        /** Heartbeat and death-judging times (see cma/membership/timing.ts for the defaults). */
+        timing: z.record(z.string(), z.number()).default({}),
+      })
+      .strict()
+      .default({ port: 1984, multicast: { enabled: true, group: '224.0.2.5' }, stateDir: '.unimatrix/cma', trust: 'tofu', timing: {} }),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()
@@ -66,6 +88,8 @@ const ENVIRONMENT: Array<[string, string[], 'string' | 'number']> = [
   ['UNIMATRIX_API_HOST', ['api', 'host'], 'string'],
   ['UNIMATRIX_API_PORT', ['api', 'port'], 'number'],
   ['UNIMATRIX_LOG_LEVEL', ['log', 'level'], 'string'],
+  ['UNIMATRIX_MEMBERSHIP_PORT', ['membership', 'port'], 'number'],
+  ['UNIMATRIX_CMA_STATE_DIR', ['membership', 'stateDir'], 'string'],
 ];
 
 export type ConfigInputs = {
@@ -102,6 +126,7 @@ export function loadCmaConfig(inputs: ConfigInputs = {}): CmaConfig {
   }
   const config = parsed.data;
   config.neo4j.local.home = path.resolve(projectRoot(), config.neo4j.local.home);
+  config.membership.stateDir = path.resolve(projectRoot(), config.membership.stateDir);
   return config;
 }
 

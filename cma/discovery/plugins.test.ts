@@ -178,14 +178,17 @@ describe('ingest plans', () => {
     expect(result.plan.some((s) => s.cypher.includes('DELETE'))).toBe(false);
   });
 
-  test('data that does not fit its plugin is kept raw with the problem, and nothing is deleted', () => {
+  test('data that does not fit its plugin is recorded as an error: the last good JSON stays, nothing is deleted', () => {
     const bad = structuredClone(netconfigWeb1) as unknown as { data: { nics: Array<Record<string, unknown>> } };
     (bad.data.nics[1] as Record<string, unknown>).mtu = '1400';
     const result = planIngest({ document: bad }, web1);
     expect(result.outcome).toBe('invalid_data');
     expect(result.problem).toMatch(/nics\.1\.mtu/);
     expect(result.plan).toHaveLength(1);
-    expect(result.plan[0]?.rows[0]).toMatchObject({ outcome: 'invalid_data', problem: result.problem });
+    expect(result.plan[0]?.rows[0]).toMatchObject({ key: 'web1/netconfig', code: 'invalid_data', message: result.problem });
+    expect(result.plan[0]?.cypher).not.toMatch(/d\.json\s*=/);
+    expect(result.plan.some((s) => /\bDELETE\b/.test(s.cypher))).toBe(false);
+    checkPlanConventions(result.plan, NOW);
   });
 
   test('a document that is not an envelope is recorded as an error for that host and script', () => {

@@ -3,6 +3,12 @@
  * (host, discovertype), so that a plugin written later can re-derive the graph from it, and an
  * operator can read what a script last said. The text is capped; a longer one is kept truncated and
  * flagged. The same node records the last failure of that script on that host.
+ *
+ * Times on the node (integer ms, the CMA's clock): `lastseen` any result arrived, `okat` a good one
+ * arrived (changed or not), `changedat` its content last changed (the derived graph was last
+ * rewritten), `errorat` the last failure. `error_*` describe the last failure and stay after a later
+ * success; `status` says whether the latest result failed. `run_started_ms`/`run_duration_ms` are
+ * the nanoprobe's own account of the latest run.
  */
 import type { BatchStatement } from '../graph/write-plan';
 import { int } from '../graph/values';
@@ -34,7 +40,15 @@ export type RawResultRow = {
   hash: string;
   outcome: IngestOutcome;
   problem: string | null;
+  run?: RunFacts;
 };
+
+/** When the latest run started (the host's clock, ms) and how long it took, as the nanoprobe says. */
+export type RunFacts = { startedAt: number; durationMs: number };
+
+function runColumns(run: RunFacts | undefined): Record<string, unknown> {
+  return { run_started_ms: intOrNull(run?.startedAt), run_duration_ms: intOrNull(run?.durationMs) };
+}
 
 /**
  * Upserts the Host (a result may arrive before the membership write that announces it; the Host key
@@ -51,9 +65,9 @@ export function rawResultStatement(row: RawResultRow, ctx: IngestContext, cap = 
        ON CREATE SET d.firstseen = $now
      SET d.host = $host, d.discovertype = row.discovertype, d.description = row.description,
          d.source = row.source, d.json = row.json, d.json_chars = row.json_chars, d.truncated = row.truncated,
-         d.hash = row.hash, d.outcome = row.outcome, d.problem = row.problem,
-         d.status = 'ok', d.error_code = null, d.error_message = null, d.error_exit_code = null,
-         d.error_stderr = null, d.okat = $now, d.lastupdated = $now
+         d.hash = row.hash, d.outcome = row.outcome, d.problem = row.problem, d.status = 'ok',
+         d.run_started_ms = row.run_started_ms, d.run_duration_ms = row.run_duration_ms,
+         d.okat = $now, d.changedat = $now, d.lastseen = $now, d.lastupdated = $now
      MERGE (h)-[r:HAS_DISCOVERY]->(d)
        ON CREATE SET r.firstseen = $now
      SET r.lastupdated = $now`,
@@ -69,6 +83,7 @@ export function rawResultStatement(row: RawResultRow, ctx: IngestContext, cap = 
         hash: row.hash,
         outcome: row.outcome,
         problem: row.problem === null ? null : row.problem.slice(0, 2000),
+        ...runColumns(row.run),
       },
     ],
     ctx,
@@ -82,6 +97,7 @@ export type DiscoveryFailure = {
   message: string;
   exitCode: number | null;
   stderr: string;
+  run?: RunFacts;
 };
 
 /**
@@ -97,7 +113,9 @@ export function failurePlan(failure: DiscoveryFailure, ctx: IngestContext): Batc
        MERGE (d:DiscoveryResult {key: row.key})
          ON CREATE SET d.firstseen = $now, d.host = $host, d.discovertype = row.name
        SET d.status = 'error', d.error_code = row.code, d.error_message = row.message,
-           d.error_exit_code = row.exit_code, d.error_stderr = row.stderr, d.errorat = $now, d.lastupdated = $now
+           d.error_exit_code = row.exit_code, d.error_stderr = row.stderr, d.errorat = $now,
+           d.run_started_ms = row.run_started_ms, d.run_duration_ms = row.run_duration_ms,
+           d.lastseen = $now, d.lastupdated = $now
        MERGE (h)-[r:HAS_DISCOVERY]->(d)
          ON CREATE SET r.firstseen = $now
        SET r.lastupdated = $now`,
@@ -109,9 +127,28 @@ export function failurePlan(failure: DiscoveryFailure, ctx: IngestContext): Batc
           message: failure.message.slice(0, 2000),
           exit_code: intOrNull(failure.exitCode),
           stderr: failure.stderr.slice(0, 4096),
+          ...runColumns(failure.run),
         },
       ],
       ctx,
     ),
   ];
+}
+
+/**
+ * A result whose content hash equals the stored one: nothing to derive, only the times move (and a
+ * failure before it is over). Matches nothing when the hash differs or the node is new; the caller
+ * then plans the result in full. Returns `matched`.
+ */
+export function unchangedResultStatement(key: string, hash: string, run: RunFacts | undefined, ctx: IngestContext): BatchStatement {
+  return stmt(
+    `UNWIND $rows AS row
+     MATCH (d:DiscoveryResult {key: row.key})
+     WHERE d.hash = row.hash
+     SET d.status = 'ok', d.okat = $now, d.lastseen = $now, d.lastupdated = $now,
+         d.run_started_ms = row.run_started_ms, d.run_duration_ms = row.run_duration_ms
+     RETURN count(d) AS matched`,
+    [{ key, hash, ...runColumns(run) }],
+    ctx,
+  );
 }

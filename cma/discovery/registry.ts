@@ -3,12 +3,15 @@
  * document into a WritePlan:
  *  - the raw JSON is always kept (DiscoveryResult), whatever else happens;
  *  - an unknown discovertype is stored raw, never rejected;
- *  - data that says its tool is unavailable, or that does not fit the plugin's schema, is stored raw
- *    with the reason, and the derived graph is left as it was (no cleanup on a result we cannot read);
+ *  - data that says its tool is unavailable is stored raw with the reason, and the derived graph is
+ *    left as it was (an "unavailable" answer says nothing about what is there);
+ *  - data that does not fit the plugin's schema is recorded as an error (`invalid_data`) like a failed
+ *    run: the last good JSON and the derived graph stay as they were;
  *  - otherwise the plugin's plan follows.
  */
 import type { WritePlan } from '../graph/write-plan';
-import { contentHash } from '../../nanoprobe/discovery/canonical-json';
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../nanoprobe/discovery/canonical-json';
 import { describeIssues, discoveryEnvelopeSchema, type DiscoveryEnvelope } from '../../nanoprobe/discovery/envelope';
 import { cpuPlugin } from './cpu-plugin';
 import { filesystemsPlugin } from './filesystems-plugin';
@@ -19,7 +22,7 @@ import { osPlugin } from './os-plugin';
 import { packagesPlugin } from './packages-plugin';
 import type { DiscoveryPlugin, IngestContext } from './plugin';
 import { processesPlugin } from './processes-plugin';
-import { failurePlan, rawResultStatement, RAW_JSON_CAP, type IngestOutcome } from './raw-result';
+import { failurePlan, rawResultStatement, RAW_JSON_CAP, type IngestOutcome, type RunFacts } from './raw-result';
 import { tcpPlugin } from './tcp-plugin';
 
 export const BUILTIN_PLUGINS: readonly DiscoveryPlugin[] = [
@@ -55,6 +58,7 @@ export class PluginRegistry {
 
 export type IngestPlan = {
   discovertype: string;
+  /** `invalid_document` and `invalid_data` are recorded as errors; their plan keeps the last good JSON */
   outcome: IngestOutcome | 'invalid_document';
   /** why the data was not derived (unavailable reason, schema problems), null when it was */
   problem: string | null;
@@ -68,7 +72,15 @@ export type IngestInput = {
   document: unknown;
   /** the discovery name that was requested, to file a document too broken to name itself */
   requestName?: string;
+  /** the canonical text of `document` when the caller has it already (it is hashed and stored) */
+  canonical?: string;
+  /** the nanoprobe's account of the run, recorded on the DiscoveryResult */
+  run?: RunFacts;
 };
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
 
 function unavailableReason(data: unknown): string | null {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return null;
@@ -86,11 +98,13 @@ export function planIngest(input: IngestInput, ctx: IngestContext, registry = de
       outcome: 'invalid_document',
       problem: message,
       hash: null,
-      plan: failurePlan({ name, code: 'wrong_shape', message, exitCode: null, stderr: '' }, ctx),
+      plan: failurePlan({ name, code: 'wrong_shape', message, exitCode: null, stderr: '', run: input.run }, ctx),
     };
   }
   const doc: DiscoveryEnvelope = parsed.data;
-  const hash = contentHash(doc);
+  // The canonical text (keys sorted) is both what is hashed and what is kept: one serialisation.
+  const canonical = input.canonical ?? canonicalJson(doc);
+  const hash = sha256Hex(canonical);
   const plugin = registry.get(doc.discovertype);
   const unavailable = unavailableReason(doc.data);
 
@@ -108,8 +122,14 @@ export function planIngest(input: IngestInput, ctx: IngestContext, registry = de
       outcome = 'derived';
       derived = plugin.plan(data.data, ctx);
     } else {
-      outcome = 'invalid_data';
-      problem = `data does not fit the ${doc.discovertype} plugin: ${describeIssues(data.error)}`;
+      const message = `data does not fit the ${doc.discovertype} plugin: ${describeIssues(data.error)}`;
+      return {
+        discovertype: doc.discovertype,
+        outcome: 'invalid_data',
+        problem: message,
+        hash,
+        plan: failurePlan({ name: doc.discovertype, code: 'invalid_data', message, exitCode: null, stderr: '', run: input.run }, ctx),
+      };
     }
   }
   const raw = rawResultStatement(
@@ -117,10 +137,11 @@ export function planIngest(input: IngestInput, ctx: IngestContext, registry = de
       discovertype: doc.discovertype,
       description: doc.description,
       source: doc.source,
-      json: JSON.stringify(doc),
+      json: canonical,
       hash,
       outcome,
       problem,
+      run: input.run,
     },
     ctx,
     rawCap,

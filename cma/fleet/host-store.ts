@@ -15,7 +15,21 @@ export type HostRecord = {
   lastupdated: number;
 };
 
-export type JoinInput = { name: string; keyid: string; addresses: string[]; role: string; startedAt: number; at: number };
+export type JoinInput = {
+  name: string;
+  keyid: string;
+  addresses: string[];
+  role: string;
+  startedAt: number;
+  at: number;
+  /** Public keys, base64 (kept so a restarted CMA can talk to hosts before they re-announce). */
+  keys?: { ed25519: string; x25519: string };
+  /** Where the CMA reaches this host's nanoprobe. */
+  endpoint?: { ip: string; port: number };
+};
+
+/** What a restarted CMA needs to reach a host again. */
+export type KnownPeer = { name: string; keyid: string; ed25519: string; x25519: string; ip: string; port: number; status: HostStatus };
 
 /** Hosts as the membership part of the CMA keeps them in Neo4j. */
 export class HostStore {
@@ -23,19 +37,45 @@ export class HostStore {
 
   /** A (re)announcement: idempotent; a repeated one only refreshes the record. */
   async join(input: JoinInput): Promise<{ firstJoin: boolean; previousStatus: HostStatus | null }> {
-    const rows = await this.store.write<{ created: boolean; previous: string | null }>(
-      `MERGE (h:Host {key: $name})
-       ON CREATE SET h.firstseen = $at, h.created = true
-       WITH h, h.status AS previous, coalesce(h.created, false) AS created
-       SET h.name = $name, h.keyid = $keyid, h.addresses = $addresses, h.role = $role,
-           h.status = 'up', h.reason = null, h.lastjoin = $at, h.probestart = $startedAt,
-           h.lastupdated = $at
+    const [result] = await this.joinMany([input]);
+    return result!;
+  }
+
+  /** Many announcements in one transaction (a burst of joins costs one commit). Results in input order. */
+  async joinMany(inputs: JoinInput[]): Promise<Array<{ firstJoin: boolean; previousStatus: HostStatus | null }>> {
+    if (inputs.length === 0) return [];
+    const rows = await this.store.write<{ i: { toNumber(): number }; created: boolean; previous: string | null }>(
+      `UNWIND $rows AS row
+       MERGE (h:Host {key: row.name})
+       ON CREATE SET h.firstseen = row.at, h.created = true
+       WITH h, row, h.status AS previous, coalesce(h.created, false) AS created
+       SET h.name = row.name, h.keyid = row.keyid, h.addresses = row.addresses, h.role = row.role,
+           h.status = 'up', h.reason = null, h.lastjoin = row.at, h.probestart = row.startedAt,
+           h.ed25519 = row.ed25519, h.x25519 = row.x25519, h.ip = row.ip, h.port = row.port,
+           h.lastupdated = row.at
        REMOVE h.created
-       RETURN created, previous`,
-      { name: input.name, keyid: input.keyid, addresses: input.addresses, role: input.role, startedAt: int(input.startedAt), at: int(input.at) },
+       RETURN row.i AS i, created, previous`,
+      {
+        rows: inputs.map((input, i) => ({
+          i: int(i),
+          name: input.name,
+          keyid: input.keyid,
+          addresses: input.addresses,
+          role: input.role,
+          startedAt: int(input.startedAt),
+          at: int(input.at),
+          ed25519: input.keys?.ed25519 ?? null,
+          x25519: input.keys?.x25519 ?? null,
+          ip: input.endpoint?.ip ?? null,
+          port: input.endpoint === undefined ? null : int(input.endpoint.port),
+        })),
+      },
     );
-    const row = rows[0];
-    return { firstJoin: row?.created === true, previousStatus: (row?.previous as HostStatus | null | undefined) ?? null };
+    const out = inputs.map(() => ({ firstJoin: false, previousStatus: null as HostStatus | null }));
+    for (const row of rows) {
+      out[row.i.toNumber()] = { firstJoin: row.created === true, previousStatus: (row.previous as HostStatus | null | undefined) ?? null };
+    }
+    return out;
   }
 
   async setStatus(keyids: string[], status: HostStatus, reason: string | null, at: number): Promise<void> {
@@ -51,6 +91,19 @@ export class HostStore {
   async list(): Promise<HostRecord[]> {
     const rows = await this.store.read<{ h: unknown }>('MATCH (h:Host) WHERE h.keyid IS NOT NULL RETURN h ORDER BY h.name');
     return rows.map((r) => toHostRecord(r.h));
+  }
+
+  /** Hosts with the keys and address needed to reach them (a CMA restart). */
+  async knownPeers(): Promise<KnownPeer[]> {
+    const rows = await this.store.read<Record<string, unknown>>(
+      `MATCH (h:Host) WHERE h.keyid IS NOT NULL AND h.ed25519 IS NOT NULL AND h.ip IS NOT NULL
+       RETURN h.name AS name, h.keyid AS keyid, h.ed25519 AS ed25519, h.x25519 AS x25519, h.ip AS ip, h.port AS port, h.status AS status`,
+    );
+    return rows.map((raw) => {
+      const r = toPlain(raw) as Record<string, unknown>;
+      const status = r.status === 'down' || r.status === 'left' ? r.status : 'up';
+      return { name: String(r.name), keyid: String(r.keyid), ed25519: String(r.ed25519), x25519: String(r.x25519), ip: String(r.ip), port: Number(r.port), status };
+    });
   }
 
   async byKeyid(keyid: string): Promise<HostRecord | null> {

@@ -15,7 +15,7 @@ export class RingStore {
   constructor(private readonly store: GraphStore) {}
 
   /** Rewrites the ring memberships and successors of `hosts` as `rings` has them now. */
-  async saveHosts(rings: RingSet, hosts: Iterable<HostId>): Promise<void> {
+  async saveHosts(rings: Pick<RingSet, 'ringsOf' | 'ring'>, hosts: Iterable<HostId>): Promise<void> {
     const rows: Array<Record<string, unknown>> = [];
     const touched = new Set<HostId>(hosts);
     const present: HostId[] = [];
@@ -29,9 +29,9 @@ export class RingStore {
       present.push(host);
       for (const name of names) {
         const ring = rings.ring(name);
-        const member = ring?.member(host);
+        const member = ring?.ordered().find((m) => m.host === host);
         if (!ring || !member) continue;
-        const neighbours = ring.neighbours(host);
+        const neighbours = ring.neighbours(member);
         const next = neighbours[1] ?? neighbours[0] ?? member;
         rows.push({
           ring: name,

@@ -221,6 +221,13 @@ export class DeathJudge {
     if (suspected === s.suspected) return;
     s.suspected = suspected;
     this.owner.onSuspicion(s.host, suspected, freshestLife(s));
+    // A new suspect stops vouching for its partners: those under suspicion may now be decided.
+    if (suspected) {
+      for (const p of this.owner.partnersOf(s.host)) {
+        const other = this.suspects.get(p);
+        if (other !== undefined && other.reports.size > 0) this.evaluate(other);
+      }
+    }
   }
 
   /** Removes a record that no longer matters: no reports and no active segment investigation. */

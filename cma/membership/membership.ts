@@ -38,6 +38,8 @@ export class Membership {
   private readonly downSegments = new Map<string, Set<HostId>>();
   /** Last probe id sent per host, so a late answer to it after a death still proves the host alive. */
   private readonly lastProbe = new Map<HostId, number>();
+  /** "watcher|watched" → when that ring link was made, for links made recently (vouching, suspect.ts). */
+  private readonly newLinks = new Map<string, number>();
 
   constructor(options: MembershipOptions, rings: RingSet = new RingSet()) {
     this.clock = options.clock;
@@ -49,11 +51,12 @@ export class Membership {
       onConfirmed: (host, evidence) => this.onConfirmed(host, evidence),
       onSuspicion: (host, suspected, lastHeardAt) => this.segments.suspicion(host, suspected, lastHeardAt),
       onRevived: (host) => this.segments.revived(host),
-      partnersOf: (host) => this.rings.partnersOf(host).map((p) => p.host),
+      partnersOf: (host) => this.settledPartners(host),
     });
     this.segments = new SegmentWatch(this.clock, this.timing, {
       members: (segment) => this.rings.ring(segment)?.ordered().map((m) => m.host) ?? [],
       segmentOf: (host) => this.rings.segmentOf(host),
+      isSuspect: (host) => this.judge.isSuspect(host) || this.judge.isConfirmed(host),
       investigate: (host) => this.judge.investigate(host),
       endInvestigation: (host) => this.judge.endInvestigation(host),
       declareHosts: (deaths) => this.declare(deaths, null),
@@ -107,8 +110,11 @@ export class Membership {
     if (this.rings.has(host.id)) {
       const change = this.rings.join(host);
       this.afterRingChange(change);
-      if (change.configs.length === 0) this.emitConfigs({ configs: [{ host: host.id, partners: this.rings.partnersOf(host.id) }] }, 'reannounce');
-      else this.emitConfigs(change, 'move');
+      if (change.configs.length === 0) {
+        // A restarted nanoprobe watches its partners afresh: its links count as new (no vouching yet).
+        const partners = this.rings.partnersOf(host.id);
+        this.emitConfigs({ configs: [{ host: host.id, partners, added: partners.map((p) => p.host) }] }, 'reannounce');
+      } else this.emitConfigs(change, 'move');
       this.noteLife(host.id);
       return;
     }
@@ -172,6 +178,34 @@ export class Membership {
   heardFrom(host: HostId): void {
     if (this.rings.has(host)) this.noteLife(host);
     else this.emit({ type: 'ignored', reason: 'not_live', event: 'heard', host, observer: null, at: this.clock.now() });
+  }
+
+  /**
+   * Partners that have watched the host long enough to vouch for it: linked to it for at least the warn
+   * time plus one heartbeat (a partner linked just now has not had the time to notice a silence, so
+   * its saying nothing means nothing).
+   */
+  private settledPartners(host: HostId): HostId[] {
+    const now = this.clock.now();
+    return this.rings
+      .partnersOf(host)
+      .map((p) => p.host)
+      .filter((p) => {
+        const since = this.newLinks.get(`${p}|${host}`);
+        return since === undefined || now - since >= this.settleMs();
+      });
+  }
+
+  private settleMs(): number {
+    return this.timing.warnMs + this.timing.heartbeatMs;
+  }
+
+  private rememberLinks(change: RingChange, now: number): void {
+    for (const c of change.configs) for (const p of c.added) this.newLinks.set(`${c.host}|${p}`, now);
+    // Links only matter while young; drop the settled ones now and then (cheap: the map stays small).
+    if (this.newLinks.size > 1024 + 64 * change.configs.length) {
+      for (const [key, since] of this.newLinks) if (now - since >= this.settleMs()) this.newLinks.delete(key);
+    }
   }
 
   private noteLife(host: HostId): void {
@@ -242,6 +276,7 @@ export class Membership {
 
   private emitConfigs(change: RingChange, reason: ConfigReason): void {
     const at = this.clock.now();
+    this.rememberLinks(change, at);
     for (const c of change.configs) this.emit({ type: 'ring_config', host: c.host, partners: c.partners, reason, at });
   }
 

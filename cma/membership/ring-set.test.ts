@@ -23,7 +23,7 @@ describe('RingSet partners', () => {
   it('gives a lone host no partners, two hosts one each, three hosts two each', () => {
     const rings = new RingSet();
     const [a, b, c] = makeFleet(3, 10) as [RingHost, RingHost, RingHost];
-    expect(rings.join(a).configs).toEqual([{ host: a.id, partners: [] }]);
+    expect(rings.join(a).configs).toEqual([{ host: a.id, partners: [], added: [] }]);
     rings.join(b);
     expect(rings.partnersOf(a.id).map((p) => p.host)).toEqual([b.id]);
     // On a ring of two the neighbour is both predecessor and successor: one partner, on both rings.
@@ -55,7 +55,7 @@ describe('RingSet partners', () => {
       expect(partners.length).toBeLessThanOrEqual(4);
       if (partners.length === 4) four++;
       for (const p of partners) {
-        if (p.rings.length === 2) expect(p.address).toEqual(rings.ring(p.rings[1] as string)?.member(p.host)?.address);
+        if (p.rings.length === 2) expect(p.address).toEqual(rings.ring(p.rings[1] as string)?.ordered().find((m) => m.host === p.host)?.address);
       }
     }
     expect(four).toBeGreaterThan(450); // coincident partners are rare in a fleet this size
@@ -76,7 +76,11 @@ describe('RingSet join and leave cost', () => {
       const after = partnerMap(rings);
       const changed = [...after.keys()].filter((h) => after.get(h) !== before.get(h)).sort();
       expect(change.configs.map((c) => c.host)).toEqual(changed);
-      for (const c of change.configs) expect(JSON.stringify(c.partners)).toBe(after.get(c.host));
+      for (const c of change.configs) {
+        expect(JSON.stringify(c.partners)).toBe(after.get(c.host));
+        const old = (JSON.parse(before.get(c.host) ?? '[]') as Array<{ host: string }>).map((p) => p.host);
+        expect(c.added).toEqual(c.partners.map((p) => p.host).filter((p) => !old.includes(p)));
+      }
       expect(rings.audit()).toEqual([]);
     }
   });

@@ -13,7 +13,7 @@
  */
 import { auditSnapshot, type AuditExpectation, type RingViolation } from './audit';
 import { ringPosition } from './position';
-import { Ring, compareMembers, type RingMember } from './ring';
+import { Ring, type RingMember } from './ring';
 import { SNAPSHOT_VERSION, SnapshotError, parseSnapshot, type MembershipSnapshot, type RingSnapshot } from './snapshot';
 import { GLOBAL_RING, expectedRings, mostSpecificPlacement, parseRingName } from './topology';
 import type { Endpoint, HostId, Partner, PartnerConfig, RingHost, TopologyPlacement } from './types';
@@ -21,7 +21,8 @@ import type { Endpoint, HostId, Partner, PartnerConfig, RingHost, TopologyPlacem
 /** The CONFIG messages one change requires, in host order. */
 export type RingChange = { configs: PartnerConfig[] };
 
-type HostEntry = { host: RingHost; rings: string[] };
+/** A host, the rings it is on (global first) and its member entry on each, in the same order. */
+type HostEntry = { host: RingHost; rings: string[]; members: RingMember[] };
 
 export class RingSet {
   private readonly hosts = new Map<HostId, HostEntry>();
@@ -64,7 +65,7 @@ export class RingSet {
   isPartner(observer: HostId, subject: HostId): boolean {
     const entry = this.hosts.get(subject);
     if (entry === undefined || observer === subject) return false;
-    return entry.rings.some((name) => this.rings.get(name)?.adjacent(subject, observer) === true);
+    return entry.rings.some((name, i) => this.rings.get(name)?.adjacent(entry.members[i] as RingMember, observer) === true);
   }
 
   /** Distinct partners across the host's rings, in host order; the address is the one on the most
@@ -73,8 +74,9 @@ export class RingSet {
     const entry = this.hosts.get(host);
     if (entry === undefined) return [];
     const found = new Map<HostId, Partner>();
-    for (const name of entry.rings) {
-      for (const m of this.rings.get(name)?.neighbours(host) ?? []) {
+    for (let i = 0; i < entry.rings.length; i++) {
+      const name = entry.rings[i] as string;
+      for (const m of this.rings.get(name)?.neighbours(entry.members[i] as RingMember) ?? []) {
         const known = found.get(m.host);
         if (known === undefined) found.set(m.host, { host: m.host, address: m.address, rings: [name] });
         else {
@@ -111,35 +113,26 @@ export class RingSet {
     }, host.id);
   }
 
-  /** Adds many new hosts at once (sorting each ring once): for bulk loads. Returns the ids of every
-   * existing or new host whose partners changed, not the configs themselves (a million of those would
-   * be hundreds of megabytes); build them with partnersOf. */
-  joinAll(hosts: Iterable<RingHost>): HostId[] {
+  /**
+   * Loads many hosts into an empty ring set, sorting each ring once: the initial load of a large fleet
+   * (every host then needs its config anyway: build them with partnersOf). Returns how many joined.
+   */
+  joinAll(hosts: Iterable<RingHost>): number {
+    if (this.hosts.size > 0) throw new Error('joinAll loads an empty ring set; use join for each newcomer');
     const byRing = new Map<string, RingMember[]>();
-    const added: RingHost[] = [];
     for (const host of hosts) {
-      if (this.hosts.has(host.id)) throw new Error(`joinAll: ${host.id} is already on the rings`);
+      if (this.hosts.has(host.id)) throw new Error(`joinAll: ${host.id} is listed twice`);
       const rings = expectedRings(host);
-      this.hosts.set(host.id, { host, rings });
-      added.push(host);
-      for (const name of rings) {
+      const members = rings.map((name) => ({ host: host.id, position: ringPosition(name, host.id), address: addressOn(host, name) }));
+      this.hosts.set(host.id, { host, rings, members });
+      rings.forEach((name, i) => {
         let list = byRing.get(name);
         if (list === undefined) byRing.set(name, (list = []));
-        list.push({ host: host.id, position: ringPosition(name, host.id), address: addressOn(host, name) });
-      }
+        list.push(members[i] as RingMember);
+      });
     }
-    const changed = new Set<HostId>();
-    for (const [name, members] of byRing) {
-      const ring = this.ensureRing(name);
-      const before = ring.ordered().length;
-      ring.insertMany(members);
-      // Old members next to a newcomer got new partners; on a ring that was empty everyone is new.
-      for (const m of members) {
-        changed.add(m.host);
-        if (before > 0) for (const n of ring.neighbours(m.host)) changed.add(n.host);
-      }
-    }
-    return [...changed];
+    for (const [name, members] of byRing) this.ensureRing(name).insertMany(members);
+    return this.hosts.size;
   }
 
   /** Removes a host (graceful leave or declared death). Its neighbours are re-linked. */
@@ -218,31 +211,34 @@ export class RingSet {
     if (problems.length > 0) throw new SnapshotError('ring snapshot fails its audit', problems);
 
     const set = new RingSet();
-    for (const host of hosts.values()) set.hosts.set(host.id, { host, rings: expectedRings(host) });
+    for (const host of hosts.values()) set.hosts.set(host.id, { host, rings: expectedRings(host), members: [] });
     for (const r of snapshot.rings) {
-      const ring = set.ensureRing(r.name);
-      ring.insertMany(r.members.map((m) => ({ host: m.host, position: m.position, address: { ...m.address } })).sort(compareMembers));
+      const members = r.members.map((m) => ({ host: m.host, position: m.position, address: { ...m.address } }));
+      for (const m of members) {
+        const entry = set.hosts.get(m.host) as HostEntry;
+        entry.members[entry.rings.indexOf(r.name)] = m;
+      }
+      set.ensureRing(r.name).insertMany(members);
     }
     return set;
   }
 
   private attach(host: RingHost): void {
     const rings = expectedRings(host);
-    this.hosts.set(host.id, { host, rings });
-    for (const name of rings) {
-      this.ensureRing(name).insert({ host: host.id, position: ringPosition(name, host.id), address: addressOn(host, name) });
-    }
+    const members = rings.map((name) => ({ host: host.id, position: ringPosition(name, host.id), address: addressOn(host, name) }));
+    this.hosts.set(host.id, { host, rings, members });
+    rings.forEach((name, i) => this.ensureRing(name).insert(members[i] as RingMember));
   }
 
   private detach(host: HostId): void {
     const entry = this.hosts.get(host);
     if (entry === undefined) return;
-    for (const name of entry.rings) {
+    entry.rings.forEach((name, i) => {
       const ring = this.rings.get(name);
-      if (ring === undefined) continue;
-      ring.remove(host);
+      if (ring === undefined) return;
+      ring.remove(entry.members[i] as RingMember);
       if (ring.size === 0) this.rings.delete(name);
-    }
+    });
     this.hosts.delete(host);
   }
 
@@ -258,20 +254,26 @@ export class RingSet {
   }
 
   private addNeighbours(ringName: string, host: HostId, into: Set<HostId>): void {
-    for (const m of this.rings.get(ringName)?.neighbours(host) ?? []) into.add(m.host);
+    const entry = this.hosts.get(host);
+    const member = entry?.members[entry.rings.indexOf(ringName)];
+    if (member === undefined) return;
+    for (const m of this.rings.get(ringName)?.neighbours(member) ?? []) into.add(m.host);
   }
 
   /** Runs `mutate` and returns a config for every affected survivor whose partner list changed (and
    * always for `always`, the newcomer). */
   private diff(affected: Set<HostId>, removed: Set<HostId>, mutate: () => void, always?: HostId): RingChange {
-    const before = new Map<HostId, string>();
-    for (const h of affected) if (!removed.has(h)) before.set(h, signature(this.partnersOf(h)));
+    const before = new Map<HostId, Partner[]>();
+    for (const h of affected) if (!removed.has(h)) before.set(h, this.partnersOf(h));
     mutate();
     const configs: PartnerConfig[] = [];
-    for (const h of [...before.keys()].sort()) {
+    for (const [h, old] of [...before].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
       if (!this.hosts.has(h)) continue;
       const partners = this.partnersOf(h);
-      if (h === always || signature(partners) !== before.get(h)) configs.push({ host: h, partners });
+      if (h === always || signature(partners) !== signature(old)) {
+        const known = new Set(old.map((p) => p.host));
+        configs.push({ host: h, partners, added: partners.filter((p) => !known.has(p.host)).map((p) => p.host) });
+      }
     }
     return { configs };
   }

@@ -5,7 +5,8 @@
  *
  * Kept as a sorted array with binary search: neighbour lookups are O(log n), and an insert or removal
  * moves array slots (a memmove, about a millisecond at a million members) but never sends more than a
- * constant number of messages, which is what matters. Bulk loading sorts once.
+ * constant number of messages, which is what matters. Bulk loading sorts once. Members are found by
+ * their (position, host) key, so the ring keeps no per-host index: RingSet holds each host's members.
  */
 import type { Endpoint, HostId, RingKind } from './types';
 
@@ -13,7 +14,6 @@ export type RingMember = { host: HostId; position: number; address: Endpoint };
 
 export class Ring {
   private readonly members: RingMember[] = [];
-  private readonly byHost = new Map<HostId, RingMember>();
 
   constructor(
     readonly name: string,
@@ -26,36 +26,29 @@ export class Ring {
     return this.members.length;
   }
 
-  has(host: HostId): boolean {
-    return this.byHost.has(host);
-  }
-
-  member(host: HostId): RingMember | undefined {
-    return this.byHost.get(host);
-  }
-
   /** Members in ring order, starting from the lowest position. Do not modify. */
   ordered(): readonly RingMember[] {
     return this.members;
   }
 
   /** The distinct neighbours of a member: none alone, one on a ring of two, else predecessor and successor. */
-  neighbours(host: HostId): RingMember[] {
-    const member = this.byHost.get(host);
-    if (member === undefined) return [];
+  neighbours(member: RingMember): RingMember[] {
     return this.neighboursAt(this.indexOf(member));
   }
 
-  /** Whether `other` is a neighbour of `host` on this ring. */
-  adjacent(host: HostId, other: HostId): boolean {
-    return this.neighbours(host).some((m) => m.host === other);
+  /** Whether `other` is a neighbour of `member` on this ring. */
+  adjacent(member: RingMember, other: HostId): boolean {
+    const n = this.members.length;
+    if (n <= 1) return false;
+    const at = this.indexOf(member);
+    return this.members[(at - 1 + n) % n]?.host === other || this.members[(at + 1) % n]?.host === other;
   }
 
   /** The members a newcomer at `position` would sit between (without inserting it). */
   wouldNeighbour(host: HostId, position: number): RingMember[] {
     const n = this.members.length;
     if (n === 0) return [];
-    const at = this.insertionIndex({ host, position, address: { ip: '', port: 0 } });
+    const at = this.insertionIndex(host, position);
     const before = this.members[(at - 1 + n) % n];
     const after = this.members[at % n];
     const found: RingMember[] = [];
@@ -64,28 +57,24 @@ export class Ring {
     return found;
   }
 
+  /** Inserts a member; the caller (RingSet) guarantees a host is on a ring at most once. */
   insert(member: RingMember): void {
-    if (this.byHost.has(member.host)) throw new Error(`ring ${this.name}: ${member.host} is already a member`);
-    this.members.splice(this.insertionIndex(member), 0, member);
-    this.byHost.set(member.host, member);
+    this.members.splice(this.insertionIndex(member.host, member.position), 0, member);
   }
 
   /** Adds many members at once, sorting once (for bulk loads of large fleets). */
   insertMany(members: Iterable<RingMember>): void {
-    for (const m of members) {
-      if (this.byHost.has(m.host)) throw new Error(`ring ${this.name}: ${m.host} is already a member`);
-      this.byHost.set(m.host, m);
-      this.members.push(m);
-    }
+    for (const m of members) this.members.push(m);
     this.members.sort(compareMembers);
+    for (let i = 1; i < this.members.length; i++) {
+      if (compareMembers(this.members[i - 1] as RingMember, this.members[i] as RingMember) === 0) {
+        throw new Error(`ring ${this.name}: ${(this.members[i] as RingMember).host} is a member twice`);
+      }
+    }
   }
 
-  remove(host: HostId): boolean {
-    const member = this.byHost.get(host);
-    if (member === undefined) return false;
+  remove(member: RingMember): void {
     this.members.splice(this.indexOf(member), 1);
-    this.byHost.delete(host);
-    return true;
   }
 
   private neighboursAt(index: number): RingMember[] {
@@ -100,19 +89,19 @@ export class Ring {
   }
 
   private indexOf(member: RingMember): number {
-    const at = this.insertionIndex(member);
-    if (this.members[at] !== member) throw new Error(`ring ${this.name}: order broken around ${member.host}`);
+    const at = this.insertionIndex(member.host, member.position);
+    if (this.members[at] !== member) throw new Error(`ring ${this.name}: ${member.host} is not a member here`);
     return at;
   }
 
-  /** First index whose member sorts at or after `probe` (binary search). */
-  private insertionIndex(probe: RingMember): number {
+  /** First index whose member sorts at or after (position, host) (binary search). */
+  private insertionIndex(host: HostId, position: number): number {
     let lo = 0;
     let hi = this.members.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const m = this.members[mid] as RingMember;
-      if (compareMembers(m, probe) < 0) lo = mid + 1;
+      if (m.position < position || (m.position === position && m.host < host)) lo = mid + 1;
       else hi = mid;
     }
     return lo;

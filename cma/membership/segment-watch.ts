@@ -22,6 +22,8 @@ export interface SegmentOwner {
   /** Live hosts on the segment's ring (held, not yet declared deaths included). */
   members(segment: string): readonly HostId[];
   segmentOf(host: HostId): string | undefined;
+  /** Whether partners report the host (or it is confirmed dead and held). */
+  isSuspect(host: HostId): boolean;
   investigate(host: HostId): void;
   endInvestigation(host: HostId): void;
   declareHosts(deaths: Declared[]): void;
@@ -37,8 +39,8 @@ type SegmentCase = {
 };
 
 export class SegmentWatch {
-  /** Last time any host of a segment showed life to the CMA (a report it sent, a probe answer…). */
-  private readonly lastLife = new Map<string, number>();
+  /** Last time a host showed life to the CMA (a report it sent, a probe answer…); only hosts that did. */
+  private readonly lastLife = new Map<HostId, number>();
   private readonly lastClosed = new Map<string, number>();
   /** Suspected hosts per segment, with the freshest life known when suspicion began. */
   private readonly suspects = new Map<string, Map<HostId, number>>();
@@ -57,7 +59,12 @@ export class SegmentWatch {
   noteLife(host: HostId): void {
     const segment = this.owner.segmentOf(host);
     if (segment === undefined) return;
-    this.lastLife.set(segment, this.clock.now());
+    const now = this.clock.now();
+    this.lastLife.set(host, now);
+    if (this.lastLife.size > 65_536) {
+      // Only recent life matters (a case looks back a few seconds): forget the rest now and then.
+      for (const [h, at] of this.lastLife) if (now - at > 60_000) this.lastLife.delete(h);
+    }
     const open = this.cases.get(segment);
     if (open !== undefined && !open.gone.has(host)) this.dissolve(open);
   }
@@ -102,14 +109,19 @@ export class SegmentWatch {
   }
 
   /**
-   * Whether nobody in the segment has shown life since hosts that went silent at `silentSince` would
-   * have started reporting it (warn time), less one heartbeat of slack for hosts' differing phases.
+   * Whether no host of the segment that is not itself under suspicion has shown life since hosts that
+   * went silent at `silentSince` would have started reporting it (warn time), less one heartbeat of
+   * slack for hosts' differing phases. (A host that spoke and is suspected now may have died since.)
    */
   private quietSince(segment: string, silentSince: number): boolean {
     const closed = this.lastClosed.get(segment);
     if (closed !== undefined && this.clock.now() - closed < this.timing.segmentHoldMs) return false;
-    const life = this.lastLife.get(segment);
-    return life === undefined || life <= silentSince + (this.timing.warnMs - this.timing.heartbeatMs);
+    const threshold = silentSince + (this.timing.warnMs - this.timing.heartbeatMs);
+    for (const host of this.owner.members(segment)) {
+      const life = this.lastLife.get(host);
+      if (life !== undefined && life > threshold && !this.owner.isSuspect(host)) return false;
+    }
+    return true;
   }
 
   private open(segment: string, first?: HostId, evidence?: DeathEvidence): boolean {

@@ -45,8 +45,8 @@ export type Partner = {
   rings: string[];
 };
 
-/** The partner list one host must be sent (one CONFIG message). */
-export type PartnerConfig = { host: HostId; partners: Partner[] };
+/** The partner list one host must be sent (one CONFIG message), and which partners are new to it. */
+export type PartnerConfig = { host: HostId; partners: Partner[]; added: HostId[] };
 
 /** Partners one host may have across all its rings: 2 on the global ring + 2 on its topology ring. */
 export const MAX_PARTNERS_PER_HOST = 4;

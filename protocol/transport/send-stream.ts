@@ -9,7 +9,9 @@
  *
  * Loss is detected two ways: a datagram is lost once `reorderThreshold` datagrams transmitted after it
  * were acknowledged (fast retransmit, as QUIC's packet threshold), or when the retransmission timer
- * expires (RFC 6298 timeout from measured RTT, Karn's rule, exponential backoff, a cap). The packet
+ * expires (RFC 6298 timeout from measured RTT, Karn's rule, exponential backoff, a cap); a datagram
+ * sent before an acknowledged one is also lost once it is older than 9/8 of the RTT (QUIC's time
+ * threshold), which recovers losses quickly even when the packet threshold is high. The packet
  * threshold adapts to the path, as Linux TCP's reordering metric does: an acknowledgement that comes
  * back sooner after a retransmission than the minimum RTT must answer the original, so that
  * retransmission was spurious and the threshold grows (up to `maxReorderThreshold`). With nothing in
@@ -17,7 +19,7 @@
  * which is how a receiver restart or a lost window update is discovered. Consecutive unanswered
  * expiries, or too long without an answer, make the stream give up: every pending message is rejected.
  */
-import type { Clock, TimerHandle } from './clock';
+import type { Clock } from './clock';
 import { maybeCompress } from './compression';
 import { Fifo } from './fifo';
 import { encodeData, encodeProbe, type AckFrame } from './frame';
@@ -25,6 +27,7 @@ import type { TransportOptions } from './options';
 import { RttEstimator } from './rtt';
 import type { TransportCounters } from './transport-counters';
 import { TransportError } from './transport-errors';
+import { WakeTimer } from './wake-timer';
 
 type OutgoingMessage = {
   payload: Uint8Array;
@@ -83,9 +86,11 @@ export class SendStream {
   private backoff = 0;
   private unanswered = 0;
   private lastAnsweredAt = 0;
-  private timer: TimerHandle | undefined;
-  private timerAt = Infinity;
-  private deadline = Infinity;
+  /** When the retransmission (or probe) timer expires. */
+  private rtoAt = Infinity;
+  /** When the earliest datagram in flight crosses the time threshold for loss. */
+  private lossAt = Infinity;
+  private readonly wake: WakeTimer;
   private reorderThreshold: number;
   readonly rtt: RttEstimator;
 
@@ -100,6 +105,7 @@ export class SendStream {
     this.peerWindow = options.windowDatagrams;
     this.reorderThreshold = options.reorderThreshold;
     this.rtt = new RttEstimator(options);
+    this.wake = new WakeTimer(clock, (now) => this.onWake(now));
   }
 
   currentEpoch(): number {
@@ -200,7 +206,7 @@ export class SendStream {
       this.unanswered = 0;
       this.lastAnsweredAt = now;
     }
-    if (progress) this.retransmitLost(now);
+    if (progress) this.detectLosses(now);
     this.pump(now);
     this.rearm(now, progress || committed);
     this.hooks.changed('ack');
@@ -221,6 +227,7 @@ export class SendStream {
     this.cumAcked = 0;
     this.peerWindow = this.options.windowDatagrams;
     this.largestAckedTx = this.txCounter - 1;
+    this.lossAt = Infinity;
     this.backoff = 0;
     this.unanswered = 0;
     const now = this.clock.now();
@@ -307,13 +314,21 @@ export class SendStream {
     this.hooks.transmit(frame);
   }
 
-  private retransmitLost(now: number): void {
-    const threshold = this.largestAckedTx - this.reorderThreshold;
+  /** Retransmits datagrams sent before the largest acknowledged one that cross a loss threshold. */
+  private detectLosses(now: number): void {
+    const { srttMs, latestMs } = this.rtt.stats();
+    const lossDelay = Math.max(this.options.granularityMs, 1.125 * Math.max(srttMs ?? this.rtt.rto(), latestMs ?? 0));
+    let earliest = Infinity;
     for (const slot of this.slots.values()) {
-      if (slot.txId > threshold) continue;
-      this.counters.add('retransmitted_fast');
-      this.transmit(slot, now, true);
+      if (slot.txId >= this.largestAckedTx) continue;
+      if (slot.txId + this.reorderThreshold <= this.largestAckedTx || now - slot.lastSentAt >= lossDelay) {
+        this.counters.add('retransmitted_fast');
+        this.transmit(slot, now, true);
+      } else {
+        earliest = Math.min(earliest, slot.lastSentAt + lossDelay);
+      }
     }
+    this.lossAt = earliest;
   }
 
   private rearm(now: number, progress: boolean): void {
@@ -321,7 +336,20 @@ export class SendStream {
       this.disarm();
       return;
     }
-    if (progress || this.deadline === Infinity) this.arm(now + this.rtt.backedOffRto(this.backoff));
+    if (progress || this.rtoAt === Infinity) this.rtoAt = now + this.rtt.backedOffRto(this.backoff);
+    this.wake.schedule(Math.min(this.rtoAt, this.lossAt));
+  }
+
+  private onWake(now: number): void {
+    if (this.lossAt <= now) {
+      this.lossAt = Infinity;
+      this.detectLosses(now);
+    }
+    if (this.rtoAt <= now) {
+      this.rtoAt = Infinity;
+      this.onTimeout(now);
+    }
+    if (this.hasOutstanding()) this.wake.schedule(Math.min(this.rtoAt, this.lossAt));
   }
 
   private onTimeout(now: number): void {
@@ -351,7 +379,7 @@ export class SendStream {
       this.hooks.transmit(encodeProbe({ epoch: this.epoch, dstSession: this.dstSession, base: this.base() }));
     }
     this.backoff++;
-    this.arm(now + this.rtt.backedOffRto(this.backoff));
+    this.rtoAt = now + this.rtt.backedOffRto(this.backoff);
     this.hooks.changed('retransmission timer expired');
   }
 
@@ -364,50 +392,10 @@ export class SendStream {
     this.hooks.gaveUp(error, count);
   }
 
-  // One native timer at a time: moving the deadline later only records it, the timer re-arms itself
-  // when it fires early. Re-creating a timer on every ACK would cost more than the ACK itself.
-  private arm(deadline: number): void {
-    this.deadline = deadline;
-    if (this.timer !== undefined && this.timerAt <= deadline) return;
-    if (this.timer !== undefined) this.clock.clearTimer(this.timer);
-    this.startTimer(deadline);
-  }
-
-  private startTimer(at: number): void {
-    this.timerAt = at;
-    this.timer = this.clock.setTimer(Math.max(0, at - this.clock.now()), () => {
-      this.timer = undefined;
-      this.timerAt = Infinity;
-      if (this.deadline === Infinity) return;
-      const now = this.clock.now();
-      if (now < this.deadline) {
-        this.startTimer(this.deadline);
-        return;
-      }
-      // Let pending I/O run first (a zero-delay timer runs after the poll phase): after a long
-      // synchronous stretch (compressing 1 MiB, say) the timer phase comes before the ACKs already
-      // waiting in the socket, and acting now would retransmit what has in fact arrived.
-      this.timer = this.clock.setTimer(0, () => {
-        this.timer = undefined;
-        const later = this.clock.now();
-        if (this.deadline === Infinity) return;
-        if (later < this.deadline) {
-          this.startTimer(this.deadline);
-          return;
-        }
-        this.deadline = Infinity;
-        this.onTimeout(later);
-      });
-      this.timerAt = now;
-    });
-  }
-
   private disarm(): void {
-    this.deadline = Infinity;
-    if (this.timer === undefined) return;
-    this.clock.clearTimer(this.timer);
-    this.timer = undefined;
-    this.timerAt = Infinity;
+    this.rtoAt = Infinity;
+    this.lossAt = Infinity;
+    this.wake.clear();
   }
 }
 

@@ -39,7 +39,15 @@ describeWithNeo4j('GET /api/health follows Neo4j going down and coming back', ()
   test('up, then down after the Neo4j process is killed, then up again after a restart, with the same CMA', async () => {
     db = await LocalNeo4j.start({ home, port: 0, heapMb: 512, pagecache: '64m' });
     const port = Number(new URL(db.uri.replace('bolt://', 'http://')).port);
-    cma = await startCma(loadCmaConfig({ env: {}, flags: { 'neo4j.uri': db.uri, 'api.port': 0, 'log.level': 'silent' } }), silentLogger);
+    const flags = {
+      'neo4j.uri': db.uri,
+      'api.port': 0,
+      'log.level': 'silent',
+      'membership.port': 0,
+      'membership.multicast.enabled': false,
+      'membership.stateDir': path.join(home, 'cma-state'),
+    };
+    cma = await startCma(loadCmaConfig({ env: {}, flags }), silentLogger);
 
     const up = await health(cma);
     expect(up.code).toBe(200);

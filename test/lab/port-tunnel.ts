@@ -12,8 +12,9 @@ const RELAY = `
 const net = require('node:net');
 const [listenSpec, connectSpec] = process.argv.slice(1);
 const parse = (s) => (s.startsWith('unix:') ? { path: s.slice(5) } : { host: '127.0.0.1', port: Number(s.slice(4)) });
-const server = net.createServer((inbound) => {
-  const outbound = net.connect(parse(connectSpec));
+// Half-open on both sides, so a client's FIN after its request does not cut off the answer.
+const server = net.createServer({ allowHalfOpen: true }, (inbound) => {
+  const outbound = net.connect({ ...parse(connectSpec), allowHalfOpen: true });
   inbound.pipe(outbound).pipe(inbound);
   const close = () => { inbound.destroy(); outbound.destroy(); };
   for (const s of [inbound, outbound]) { s.on('error', close); s.on('close', close); }

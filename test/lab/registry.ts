@@ -13,7 +13,8 @@ export interface TrackedLab {
 }
 
 const live = new Set<TrackedLab>();
-let hooksInstalled = false;
+/** Installed while a lab is live, removed when none is: jest reuses worker processes across files. */
+let uninstallHooks: (() => void) | undefined;
 
 export function trackLab(lab: TrackedLab): void {
   live.add(lab);
@@ -22,6 +23,7 @@ export function trackLab(lab: TrackedLab): void {
 
 export function untrackLab(lab: TrackedLab): void {
   live.delete(lab);
+  if (live.size === 0) uninstallHooks?.();
 }
 
 export function liveLabs(): TrackedLab[] {
@@ -47,16 +49,19 @@ function destroyAllSync(): void {
 }
 
 function installExitHooks(): void {
-  if (hooksInstalled) return;
-  hooksInstalled = true;
+  if (uninstallHooks) return;
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    destroyAllSync();
+    uninstallHooks?.();
+    // Only re-raise when nobody else handles the signal; otherwise their handler decides.
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
   process.on('exit', destroyAllSync);
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    const onSignal = (): void => {
-      destroyAllSync();
-      process.removeListener(signal, onSignal);
-      // Only re-raise when nobody else handles the signal; otherwise their handler decides.
-      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-    };
-    process.on(signal, onSignal);
-  }
+  for (const signal of signals) process.on(signal, onSignal);
+  uninstallHooks = () => {
+    process.removeListener('exit', destroyAllSync);
+    for (const signal of signals) process.removeListener(signal, onSignal);
+    uninstallHooks = undefined;
+  };
 }

@@ -1,0 +1,157 @@
+import { encodeMessage } from '../../protocol/codec';
+import { makeMessage } from '../../protocol/message-types';
+import type { Endpoint } from '../../protocol/transport/endpoint';
+import type { AlertStore } from '../alerts/alert-store';
+import type { HostStore } from '../fleet/host-store';
+import type { RingStore } from '../fleet/ring-store';
+import type { Decision, DeathEvidence } from '../membership/decisions';
+import type { Membership } from '../membership/membership';
+import { parseRingName } from '../membership/topology';
+import type { Partner } from '../membership/types';
+import type { Logger } from '../util/logger';
+import type { PeerDirectory } from './peer-directory';
+import type { Prober } from './prober';
+
+export type DecisionRunnerDeps = {
+  membership: () => Membership;
+  endpoint: Endpoint;
+  peers: PeerDirectory;
+  hosts: HostStore;
+  rings: RingStore;
+  alerts: AlertStore;
+  prober: Prober;
+  log: Logger;
+  count: (what: string) => void;
+};
+
+/**
+ * Carries out what membership decided, in this order: graph first (host status, rings, alerts), then
+ * messages (CONFIGs), so a CMA that crashes in between has stored what the hosts were told or will be
+ * told again when they re-announce.
+ */
+export class DecisionRunner {
+  constructor(private readonly deps: DecisionRunnerDeps) {}
+
+  async run(decisions: Decision[]): Promise<void> {
+    if (decisions.length === 0) return;
+    const { hosts, alerts, peers, prober, log, count } = this.deps;
+    const configs = new Map<string, Partner[]>();
+    const ringTouched = new Set<string>();
+    const wallNow = Date.now();
+
+    for (const d of decisions) {
+      count(`decision_${d.type}`);
+      switch (d.type) {
+        case 'ring_config':
+          configs.set(d.host, d.partners);
+          ringTouched.add(d.host);
+          break;
+        case 'probe':
+          prober.start(d.host, d.probeId, d.attemptEveryMs, d.giveUpAfterMs);
+          break;
+        case 'probe_cancel':
+          prober.cancel(d.host, d.probeId);
+          break;
+        case 'host_down': {
+          ringTouched.add(d.host);
+          const name = peers.nameOf(d.host);
+          await hosts.setStatus([d.host], 'down', `host down (${d.evidence.confirmedBy})`, wallNow);
+          await alerts.fire({
+            labels: { alertname: 'HostDown', severity: 'critical', host: name },
+            annotations: { summary: `${name} is down`, evidence: describeEvidence(d.evidence, peers) },
+            hosts: [name],
+            at: wallNow,
+          });
+          log.warn({ host: name, evidence: d.evidence.confirmedBy }, 'host down');
+          break;
+        }
+        case 'segment_down': {
+          for (const h of d.hosts) ringTouched.add(h);
+          const names = d.hosts.map((h) => peers.nameOf(h)).sort();
+          const { alertname, labels } = segmentLabels(d.segment);
+          await hosts.setStatus(d.hosts, 'down', `${alertname === 'SwitchDown' ? 'switch' : 'segment'} down: ${d.segment}`, wallNow);
+          await alerts.fire({
+            labels: { alertname, severity: 'critical', ...labels },
+            annotations: {
+              summary: `${names.length} hosts on ${d.segment} went down together: the ${alertname === 'SwitchDown' ? 'switch' : 'segment'} is the likely cause`,
+              hosts: names.join(', '),
+            },
+            hosts: names,
+            at: wallNow,
+          });
+          log.warn({ segment: d.segment, hosts: names }, 'segment down');
+          break;
+        }
+        case 'resolved': {
+          const name = peers.nameOf(d.host);
+          await hosts.setStatus([d.host], 'up', null, wallNow);
+          if (d.segment === null) {
+            await alerts.resolve({ alertname: 'HostDown', severity: 'critical', host: name }, wallNow, `back (${d.via})`);
+          }
+          log.info({ host: name, via: d.via }, 'host back');
+          break;
+        }
+        case 'segment_resolved': {
+          const { alertname, labels } = segmentLabels(d.segment);
+          await alerts.resolve({ alertname, severity: 'critical', ...labels }, wallNow, 'every host is back');
+          break;
+        }
+        case 'left':
+          ringTouched.add(d.host);
+          await hosts.setStatus([d.host], 'left', 'graceful leave', wallNow);
+          log.info({ host: peers.nameOf(d.host) }, 'host left');
+          break;
+        case 'link_trouble':
+          log.warn({ host: peers.nameOf(d.host), observers: d.observers.map((o) => peers.nameOf(o)) }, 'partners call a host dead that answers the CMA');
+          break;
+        case 'ignored':
+          count(`ignored_${d.reason}`);
+          break;
+      }
+    }
+
+    if (ringTouched.size > 0) await this.deps.rings.saveHosts(this.deps.membership().ringSet, ringTouched);
+    for (const [host, partners] of configs) this.sendConfig(host, partners);
+  }
+
+  private sendConfig(host: string, partners: Partner[]): void {
+    const { peers, endpoint, log, count } = this.deps;
+    const peer = peers.get(host);
+    if (peer === undefined) {
+      count('config_unknown_peer');
+      return;
+    }
+    const timing = this.deps.membership().timing;
+    const listed = partners.flatMap((p) => {
+      const partner = peers.get(p.host);
+      if (partner === undefined) return [];
+      return [{ keyId: p.host, hostname: partner.hostname, ed25519: partner.keys.ed25519, x25519: partner.keys.x25519, address: p.address, rings: p.rings }];
+    });
+    const message = makeMessage('CONFIG', {
+      configVersion: peers.nextConfigVersion(host),
+      heartbeatIntervalMs: timing.heartbeatMs,
+      warnTimeMs: timing.warnMs,
+      deadTimeMs: timing.deadMs,
+      partners: listed,
+    });
+    count('config_sent');
+    endpoint.sendReliable(host, { host: peer.endpoint.ip, port: peer.endpoint.port }, encodeMessage(message)).catch((err: unknown) => {
+      count('config_failed');
+      log.warn({ host: peer.hostname, err: (err as Error).message }, 'CONFIG not delivered');
+    });
+  }
+}
+
+function segmentLabels(segment: string): { alertname: 'SwitchDown' | 'SegmentDown'; labels: Record<string, string> } {
+  const parsed = parseRingName(segment);
+  if (parsed?.kind === 'switch') return { alertname: 'SwitchDown', labels: { switch: parsed.key ?? segment } };
+  return { alertname: 'SegmentDown', labels: { segment: parsed?.key ?? segment } };
+}
+
+function describeEvidence(evidence: DeathEvidence, peers: PeerDirectory): string {
+  return JSON.stringify({
+    confirmedBy: evidence.confirmedBy,
+    reports: evidence.reports.map((r) => ({ observer: peers.nameOf(r.observer), kind: r.kind })),
+    probe: evidence.probe === null ? null : { unansweredForMs: Math.round(evidence.probe.unansweredForMs) },
+  });
+}

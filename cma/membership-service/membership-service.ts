@@ -1,0 +1,288 @@
+import { decodeMessage, encodeMessage } from '../../protocol/codec';
+import { makeMessage, type Message, type PayloadOf } from '../../protocol/message-types';
+import { decodePublicKeys, keyIdOf } from '../../protocol/security/identity';
+import { TrustStore } from '../../protocol/security/trust-store';
+import { SystemClock, type Clock } from '../../protocol/transport/clock';
+import type { IncomingMessage } from '../../protocol/transport/endpoint';
+import path from 'node:path';
+import { AlertStore } from '../alerts/alert-store';
+import type { CmaConfig } from '../config/cma-config';
+import { HostStore, type JoinInput } from '../fleet/host-store';
+import { RingStore } from '../fleet/ring-store';
+import type { GraphStore } from '../graph/graph-store';
+import type { Decision } from '../membership/decisions';
+import { Membership } from '../membership/membership';
+import type { Logger } from '../util/logger';
+import { b64, checkAnnouncement, type CheckedAnnouncement } from './announcement';
+import { openCmaTransport, type CmaTransport } from './cma-transport';
+import { DecisionRunner } from './decision-runner';
+import { PeerDirectory } from './peer-directory';
+import { Prober } from './prober';
+import { SerialQueue } from './serial-queue';
+
+type PendingAnnounce = { incoming: IncomingMessage; payload: PayloadOf<'ANNOUNCE'> };
+
+/** Handlers for messages other parts of the CMA own (discovery results); resolve once stored. */
+export type ExtraHandler = (peer: { keyid: string; hostname: string }, message: Message) => Promise<void>;
+
+/**
+ * The CMA's side of membership: announcements in (checked, pinned, stored, acknowledged), configs and
+ * probes out, partner reports and leaves judged by the Membership state machine, its decisions carried
+ * out (graph, alerts, messages). Every event runs through one serial queue, in arrival order; bursts of
+ * announcements are batched into one graph transaction. Reliable messages are acknowledged only after
+ * their effects are stored.
+ */
+export class MembershipService {
+  readonly peers = new PeerDirectory();
+  private membershipState!: Membership;
+  private readonly queue: SerialQueue;
+  private readonly counters = new Map<string, number>();
+  private readonly pending: PendingAnnounce[] = [];
+  private announceFlushQueued = false;
+  private decisions: Decision[] = [];
+  private readonly prober: Prober;
+  private readonly runner: DecisionRunner;
+  private readonly extraHandlers = new Map<Message['type'], ExtraHandler>();
+  private stopped = false;
+
+  private constructor(
+    readonly transport: CmaTransport,
+    private readonly trust: TrustStore,
+    readonly hosts: HostStore,
+    readonly rings: RingStore,
+    readonly alerts: AlertStore,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {
+    this.queue = new SerialQueue((err) => {
+      this.count('event_errors');
+      this.log.error({ err }, 'membership event failed');
+    });
+    this.prober = new Prober(
+      clock,
+      (host, probeId) => this.sendProbe(host, probeId),
+      (host, probeId) => this.enqueue(async () => this.membership.probeFailed(host, probeId)),
+    );
+    this.runner = new DecisionRunner({
+      membership: () => this.membership,
+      endpoint: transport.endpoint,
+      peers: this.peers,
+      hosts,
+      rings,
+      alerts,
+      prober: this.prober,
+      log,
+      count: (what) => this.count(what),
+    });
+  }
+
+  static async start(config: CmaConfig['membership'], store: GraphStore, log: Logger, clock: Clock = new SystemClock()): Promise<MembershipService> {
+    const transport = await openCmaTransport(config, log);
+    try {
+      const trust = await TrustStore.open(path.join(config.stateDir, 'trusted-hosts.json'), { mode: config.trust });
+      const service = new MembershipService(transport, trust, new HostStore(store), new RingStore(store), new AlertStore(store), clock, log);
+      await service.restore(config.timing);
+      transport.endpoint.on('message', (m) => service.receive(m));
+      transport.endpoint.on('giveUp', (e) => log.warn({ peer: service.peers.nameOf(e.peer), error: e.error.message }, 'peer unreachable'));
+      return service;
+    } catch (err) {
+      await transport.close();
+      throw err;
+    }
+  }
+
+  get membership(): Membership {
+    return this.membershipState;
+  }
+
+  get address(): { host: string; port: number } {
+    return this.transport.endpoint.localAddress();
+  }
+
+  /** Routes a message type owned by another part of the CMA (e.g. DISCOVERY_RESULT to ingest). */
+  handle(type: Message['type'], handler: ExtraHandler): void {
+    this.extraHandlers.set(type, handler);
+  }
+
+  /** Sends a message reliably to a known host; resolves when the host acknowledged it. */
+  async send(keyid: string, message: Message): Promise<void> {
+    const peer = this.peers.get(keyid);
+    if (!peer) throw new Error(`unknown host ${keyid}`);
+    await this.transport.endpoint.sendReliable(keyid, { host: peer.endpoint.ip, port: peer.endpoint.port }, encodeMessage(message));
+  }
+
+  counts(): Record<string, number> {
+    return { ...Object.fromEntries(this.counters), ...prefixed('transport_', this.transport.endpoint.counters()) };
+  }
+
+  /** Resolves once every event received so far has been applied and stored. */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.prober.stopAll();
+    await this.queue.idle();
+    await this.transport.close();
+  }
+
+  /**
+   * A restarted CMA rebuilds its rings and peers from the graph, then probes every host it knows:
+   * the probe comes from a new session, which tells each nanoprobe to announce itself again.
+   */
+  private async restore(timing: Record<string, number>): Promise<void> {
+    const snapshot = await this.rings.load();
+    const options = { clock: this.clock, emit: (d: Decision) => this.decisions.push(d), timing };
+    this.membershipState = snapshot.rings.length > 0 ? Membership.restore(snapshot, options) : new Membership(options);
+    for (const known of await this.hosts.knownPeers()) {
+      const keys = { ed25519: new Uint8Array(Buffer.from(known.ed25519, 'base64')), x25519: new Uint8Array(Buffer.from(known.x25519, 'base64')) };
+      if (keyIdOf(keys.ed25519) !== known.keyid) continue;
+      this.peers.set({ keyid: known.keyid, hostname: known.name, keys, endpoint: { ip: known.ip, port: known.port } });
+      this.transport.guard.learnPeer(known.keyid, keys);
+      if (known.status === 'up') this.sendProbe(known.keyid, 0);
+    }
+    this.decisions = [];
+    if (snapshot.rings.length > 0) this.log.info({ hosts: this.membership.ringSet.size }, 'rings restored from the graph');
+  }
+
+  private receive(incoming: IncomingMessage): void {
+    const decoded = decodeMessage(incoming.bytes);
+    if (!decoded.ok) {
+      this.count(`malformed_${decoded.reason}`);
+      // It will never decode: acknowledge so the sender stops retransmitting it.
+      incoming.ack();
+      return;
+    }
+    const message = decoded.message;
+    this.count(`received_${message.type}`);
+    if (message.type === 'ANNOUNCE') {
+      this.pending.push({ incoming, payload: message.payload });
+      if (!this.announceFlushQueued) {
+        this.announceFlushQueued = true;
+        this.enqueue(() => this.flushAnnouncements());
+      }
+      return;
+    }
+    if (message.type === 'PROBE_REPLY') {
+      this.prober.cancel(incoming.peer, message.payload.probeId);
+      if (message.payload.probeId !== 0) this.enqueue(async () => this.membership.probeAnswered(incoming.peer, message.payload.probeId));
+      return;
+    }
+    this.enqueue(async () => {
+      await this.apply(incoming, message);
+    }).then(
+      () => incoming.ack(),
+      () => undefined,
+    );
+  }
+
+  private async apply(incoming: IncomingMessage, message: Message): Promise<void> {
+    const peer = incoming.peer;
+    switch (message.type) {
+      case 'PARTNER_REPORT': {
+        const p = message.payload;
+        const silentForMs = p.lastHeard === null ? null : Math.max(0, p.reportedAt - p.lastHeard);
+        this.membership.report({ observer: peer, subject: p.partner, kind: p.status, silentForMs });
+        return;
+      }
+      case 'LEAVE':
+        this.membership.leave(peer);
+        return;
+      case 'UNEXPECTED_HEARTBEAT':
+        this.log.info({ observer: this.peers.nameOf(peer), from: message.payload.from, count: message.payload.count }, 'unexpected heartbeats');
+        return;
+      default: {
+        const handler = this.extraHandlers.get(message.type);
+        if (handler) {
+          this.membership.heardFrom(peer);
+          await handler({ keyid: peer, hostname: this.peers.nameOf(peer) }, message);
+        } else {
+          this.count(`unhandled_${message.type}`);
+        }
+      }
+    }
+  }
+
+  /** Runs `work` in the queue, then carries out the decisions it produced. */
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    return this.queue.push(async () => {
+      if (this.stopped) return;
+      await work();
+      const decisions = this.decisions;
+      this.decisions = [];
+      await this.runner.run(decisions);
+    });
+  }
+
+  private async flushAnnouncements(): Promise<void> {
+    this.announceFlushQueued = false;
+    const batch = this.pending.splice(0);
+    const accepted = new Map<string, { checked: CheckedAnnouncement; incoming: IncomingMessage; startTime: number }>();
+    for (const { incoming, payload } of batch) {
+      const checked = checkAnnouncement(payload, { keyid: incoming.peer, keys: incoming.signerKeys }, incoming.address);
+      if ('code' in checked) {
+        this.count('announce_refused');
+        this.replyToAnnounce(incoming, payload.startTime, { accepted: false, code: checked.code, reason: checked.reason });
+        continue;
+      }
+      const decision = await this.trust.admit(checked.hostname, checked.keys);
+      if (decision.status !== 'pinned' && decision.status !== 'known') {
+        this.count(`announce_${decision.status}`);
+        this.log.warn({ host: checked.hostname, keyid: checked.keyid, status: decision.status }, 'announcement refused by the trust store');
+        await this.alerts.fire({
+          labels: { alertname: 'HostKeyRefused', severity: 'warning', host: checked.hostname },
+          annotations: { summary: `${checked.hostname} announced with key ${checked.keyid}: ${decision.error.message}`, code: decision.error.code },
+          hosts: [],
+          at: Date.now(),
+        });
+        this.replyToAnnounce(incoming, payload.startTime, { accepted: false, code: decision.error.code, reason: decision.error.message });
+        continue;
+      }
+      accepted.set(checked.keyid, { checked, incoming, startTime: payload.startTime });
+    }
+    if (accepted.size === 0) return;
+
+    const joins: JoinInput[] = [...accepted.values()].map(({ checked }) => ({ ...checked.join, at: Date.now() }));
+    await this.hosts.joinMany(joins);
+    for (const { checked, incoming, startTime } of accepted.values()) {
+      this.peers.set({ keyid: checked.keyid, hostname: checked.hostname, keys: checked.keys, endpoint: checked.endpoint });
+      this.transport.guard.learnPeer(checked.keyid, checked.keys);
+      this.replyToAnnounce(incoming, startTime, { accepted: true });
+      this.membership.announce(checked.ringHost);
+    }
+    this.count('announce_accepted');
+  }
+
+  private replyToAnnounce(incoming: IncomingMessage, startTime: number, verdict: { accepted: boolean; code?: string; reason?: string }): void {
+    const identity = this.transport.identity;
+    const ack = makeMessage('ANNOUNCE_ACK', {
+      ...verdict,
+      startTime,
+      cma: { keyId: identity.keyId, ed25519: identity.publicKeys.ed25519, x25519: identity.publicKeys.x25519 },
+    } as PayloadOf<'ANNOUNCE_ACK'>);
+    this.transport.endpoint.sendSigned(incoming.address, encodeMessage(ack));
+  }
+
+  private sendProbe(host: string, probeId: number): void {
+    const peer = this.peers.get(host);
+    if (!peer || this.stopped) return;
+    this.count('probe_sent');
+    try {
+      this.transport.endpoint.sendUnreliable(host, { host: peer.endpoint.ip, port: peer.endpoint.port }, encodeMessage(makeMessage('PROBE', { probeId, sentAt: Date.now() })));
+    } catch (err) {
+      this.log.warn({ host: peer.hostname, err: (err as Error).message }, 'probe not sent');
+    }
+  }
+
+  private count(what: string): void {
+    this.counters.set(what, (this.counters.get(what) ?? 0) + 1);
+  }
+}
+
+function prefixed(prefix: string, values: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [`${prefix}${k}`, v]));
+}
+
+export { b64, decodePublicKeys };

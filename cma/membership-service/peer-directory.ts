@@ -1,0 +1,43 @@
+import type { PublicKeys } from '../../protocol/security/identity';
+import type { HostId } from '../membership/types';
+
+export type Peer = {
+  keyid: HostId;
+  hostname: string;
+  keys: PublicKeys;
+  /** Where the CMA reaches the host's nanoprobe. */
+  endpoint: { ip: string; port: number };
+};
+
+/**
+ * The hosts the CMA can talk to: their names, keys and addresses, learned from announcements or,
+ * after a CMA restart, from the graph. Membership knows hosts only by key id; messages and alerts
+ * need the rest.
+ */
+export class PeerDirectory {
+  private readonly peers = new Map<HostId, Peer>();
+  /** Config versions only grow, across CMA restarts too (they start from the wall clock). */
+  private readonly configVersions = new Map<HostId, number>();
+
+  set(peer: Peer): void {
+    this.peers.set(peer.keyid, peer);
+  }
+
+  get(keyid: HostId): Peer | undefined {
+    return this.peers.get(keyid);
+  }
+
+  nameOf(keyid: HostId): string {
+    return this.peers.get(keyid)?.hostname ?? keyid;
+  }
+
+  all(): Peer[] {
+    return [...this.peers.values()];
+  }
+
+  nextConfigVersion(keyid: HostId, now: number = Date.now()): number {
+    const next = Math.max((this.configVersions.get(keyid) ?? 0) + 1, now);
+    this.configVersions.set(keyid, next);
+    return next;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Translation between discovery as the wire carries it (protocol/messages/discovery.ts) and as the
+ * nanoprobe's scheduler and runner see it (nanoprobe/discovery/).
+ *
+ * Error codes: the runner's stable codes (`timeout`, `invalid_json`, … see docs/discovery-scripts.md)
+ * travel as catalogue-style codes, because the wire only carries UNI_<AREA>_<nnn>; the message starts
+ * with the runner's code so a reader sees both. The numbers are append-only, like every code.
+ */
+import { createHash } from 'node:crypto';
+import { MAX_STDERR_EXCERPT_CHARS } from '../protocol/messages/discovery';
+import type { PayloadOf } from '../protocol/message-types';
+import type { JsonValue } from '../protocol/messages/common';
+import { parseDiscoveryRequest, type DiscoveryRequest } from './discovery/request';
+import type { DiscoveryErrorCode } from './discovery/run-result';
+import type { DiscoveryReport } from './discovery/scheduler';
+
+export type DiscoveryRequestPayload = PayloadOf<'DISCOVERY_REQUEST'>;
+export type DiscoveryResultPayload = PayloadOf<'DISCOVERY_RESULT'>;
+
+export const DISCOVERY_WIRE_CODES: Record<DiscoveryErrorCode | 'result_too_large', string> = {
+  invalid_request: 'UNI_DISC_001',
+  script_not_found: 'UNI_DISC_002',
+  spawn_failed: 'UNI_DISC_003',
+  timeout: 'UNI_DISC_004',
+  output_too_large: 'UNI_DISC_005',
+  nonzero_exit: 'UNI_DISC_006',
+  invalid_json: 'UNI_DISC_007',
+  wrong_shape: 'UNI_DISC_008',
+  /** the document was valid but does not fit in one protocol message (codec caps) */
+  result_too_large: 'UNI_DISC_009',
+};
+
+const MAX_MESSAGE_CHARS = 1024;
+
+/** The scheduler's request for a wire request; an error text when the request cannot be run. */
+export function requestFromWire(wire: DiscoveryRequestPayload): { ok: true; request: DiscoveryRequest } | { ok: false; message: string } {
+  const params = Object.keys(wire.parameters).length > 0 ? wire.parameters : undefined;
+  return parseDiscoveryRequest({
+    name: wire.name,
+    intervalMs: wire.repeatSeconds * 1000,
+    timeoutMs: wire.timeoutSeconds * 1000,
+    ...(params === undefined ? {} : { params }),
+  });
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** The DISCOVERY_RESULT for one reported run. */
+export function resultToWire(report: DiscoveryReport): DiscoveryResultPayload {
+  const r = report.result;
+  const base = {
+    name: report.request.name,
+    exitStatus: r.exitCode === null ? null : Math.min(255, Math.max(0, r.exitCode)),
+    signal: r.signal === null ? null : r.signal.slice(0, 16),
+    stderr: r.stderr.text.slice(0, MAX_STDERR_EXCERPT_CHARS),
+    startedAt: Math.max(0, Math.round(report.startedAt)),
+    durationMs: Math.max(0, Math.round(r.durationMs)),
+  };
+  if (r.ok) {
+    // The document came from JSON.parse, so it is a JSON value; the codec checks it again on encoding.
+    // The scheduler's fingerprint is "ok:<sha256 of the canonical document>": that is the content hash.
+    const hash = report.fingerprint.startsWith('ok:') ? report.fingerprint.slice(3) : sha256(report.fingerprint);
+    return { ...base, contentHash: hash, outcome: { ok: true, document: r.document as JsonValue } };
+  }
+  return { ...base, contentHash: sha256(report.fingerprint), outcome: failureOutcome(r.code, r.message) };
+}
+
+/** A result for a request that never ran (the request itself was unusable). */
+export function invalidRequestResult(name: string, message: string, startedAt: number): DiscoveryResultPayload {
+  return {
+    name,
+    contentHash: sha256(`error:invalid_request:${message}`),
+    exitStatus: null,
+    signal: null,
+    stderr: '',
+    startedAt: Math.max(0, Math.round(startedAt)),
+    durationMs: 0,
+    outcome: failureOutcome('invalid_request', message),
+  };
+}
+
+/** Replaces a result whose document cannot be encoded (too large for the codec) by a failure. */
+export function tooLargeResult(result: DiscoveryResultPayload, detail: string): DiscoveryResultPayload {
+  return { ...result, contentHash: sha256(`error:result_too_large:${result.contentHash}`), outcome: failureOutcome('result_too_large', detail) };
+}
+
+function failureOutcome(code: keyof typeof DISCOVERY_WIRE_CODES, message: string): DiscoveryResultPayload['outcome'] {
+  return { ok: false, code: DISCOVERY_WIRE_CODES[code], message: `${code}: ${message}`.slice(0, MAX_MESSAGE_CHARS) };
+}

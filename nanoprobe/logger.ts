@@ -1,0 +1,51 @@
+/**
+ * Structured JSON logs (pino) for the nanoprobe: one line per event on stdout, with the host name and
+ * key id on every line so that several nanoprobes in one process (tests, the join benchmark) stay
+ * apart. Repeated problems (send errors, refused acknowledgements) are logged at most once per
+ * interval with a count, so a broken network cannot flood the log.
+ */
+import pino from 'pino';
+
+export type Logger = pino.Logger;
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export function createNanoprobeLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
+  const options = { name: 'nanoprobe', level };
+  return destination === undefined ? pino(options) : pino(options, destination);
+}
+
+/** Logs that drop everything: for embedders that pass none. */
+export const silentLogger: Logger = pino({ level: 'silent' });
+
+/**
+ * Lets one log line per key through every `intervalMs`; the lines held back are counted and the count
+ * goes out with the next line for that key (`suppressed`).
+ */
+export class LogThrottle {
+  private readonly last = new Map<string, { at: number; suppressed: number }>();
+
+  constructor(
+    private readonly now: () => number,
+    private readonly intervalMs = 60_000,
+    private readonly maxKeys = 256,
+  ) {}
+
+  /** Returns the number of lines suppressed since the last one let through, or null to stay quiet. */
+  admit(key: string): number | null {
+    const t = this.now();
+    const entry = this.last.get(key);
+    if (entry !== undefined && t - entry.at < this.intervalMs) {
+      entry.suppressed += 1;
+      return null;
+    }
+    const suppressed = entry?.suppressed ?? 0;
+    if (entry === undefined && this.last.size >= this.maxKeys) {
+      const oldest = this.last.keys().next();
+      if (oldest.done !== true) this.last.delete(oldest.value);
+    }
+    this.last.set(key, { at: t, suppressed: 0 });
+    return suppressed;
+  }
+}

@@ -17,29 +17,50 @@ const port = z.number().int().min(0).max(65_535);
 const ms = (min: number, max: number) => z.number().int().min(min).max(max);
 const ipAddress = z.string().refine((s) => isIP(s) !== 0, 'expected an IPv4 or IPv6 address');
 
-/** `10.0.0.5/24` or `10.0.0.5` (a host address: /32, /128). */
-export const addressSpecSchema = z.string().transform((text, ctx) => {
-  const [ip = '', prefix] = text.trim().split('/');
+type ParsedAddress = { ip: string; prefixLength: number };
+type ParsedHostPort = { host: string; port: number };
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function parseAddress(value: unknown): ParsedAddress | undefined {
+  // Parsing is idempotent: an already parsed configuration validates again unchanged.
+  if (isRecord(value)) return parseAddress(`${String(value.ip)}/${String(value.prefixLength)}`);
+  if (typeof value !== 'string') return undefined;
+  const [ip = '', prefix, extra] = value.trim().split('/');
   const family = isIP(ip);
   const max = family === 6 ? 128 : 32;
   const prefixLength = prefix === undefined ? max : Number(prefix);
-  if (family === 0 || !Number.isInteger(prefixLength) || prefixLength < 0 || prefixLength > max || prefix === '') {
-    ctx.addIssue({ code: 'custom', message: `expected ip/prefix (e.g. 10.0.0.5/24), got ${JSON.stringify(text)}` });
-    return z.NEVER;
-  }
+  if (family === 0 || extra !== undefined || prefix === '' || !Number.isInteger(prefixLength) || prefixLength < 0 || prefixLength > max) return undefined;
   return { ip, prefixLength };
+}
+
+function parseHostPort(value: unknown): ParsedHostPort | undefined {
+  if (isRecord(value)) return typeof value.host === 'string' ? parseHostPort(isIP(value.host) === 6 ? `[${value.host}]:${String(value.port)}` : `${value.host}:${String(value.port)}`) : undefined;
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  const match = /^\[([^\]]+)\]:(\d+)$/.exec(text) ?? /^([^:]+):(\d+)$/.exec(text);
+  const host = match?.[1] ?? '';
+  const portNumber = Number(match?.[2]);
+  if (match === null || isIP(host) === 0 || !Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65_535) return undefined;
+  return { host, port: portNumber };
+}
+
+/** `10.0.0.5/24` or `10.0.0.5` (a host address: /32, /128). */
+export const addressSpecSchema = z.unknown().transform((value, ctx): ParsedAddress => {
+  const parsed = parseAddress(value);
+  if (parsed !== undefined) return parsed;
+  ctx.addIssue({ code: 'custom', message: `expected ip/prefix (e.g. 10.0.0.5/24), got ${JSON.stringify(value)}` });
+  return z.NEVER;
 });
 
 /** `192.0.2.10:1984` or `[2001:db8::1]:1984`. */
-export const hostPortSchema = z.string().transform((text, ctx) => {
-  const match = /^\[([^\]]+)\]:(\d+)$/.exec(text.trim()) ?? /^([^:]+):(\d+)$/.exec(text.trim());
-  const host = match?.[1] ?? '';
-  const portNumber = Number(match?.[2]);
-  if (match === null || isIP(host) === 0 || !Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65_535) {
-    ctx.addIssue({ code: 'custom', message: `expected ip:port (e.g. 192.0.2.10:1984), got ${JSON.stringify(text)}` });
-    return z.NEVER;
-  }
-  return { host, port: portNumber };
+export const hostPortSchema = z.unknown().transform((value, ctx): ParsedHostPort => {
+  const parsed = parseHostPort(value);
+  if (parsed !== undefined) return parsed;
+  ctx.addIssue({ code: 'custom', message: `expected ip:port (e.g. 192.0.2.10:1984), got ${JSON.stringify(value)}` });
+  return z.NEVER;
 });
 
 /** Root keeps its keys under /var/lib; anyone else under their XDG state directory. */

@@ -40,6 +40,7 @@ export class Membership {
   private readonly lastProbe = new Map<HostId, number>();
   /** "watcher|watched" → when that ring link was made, for links made recently (vouching, suspect.ts). */
   private readonly newLinks = new Map<string, number>();
+  private linksPrunedAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: MembershipOptions, rings: RingSet = new RingSet()) {
     this.clock = options.clock;
@@ -202,8 +203,9 @@ export class Membership {
 
   private rememberLinks(change: RingChange, now: number): void {
     for (const c of change.configs) for (const p of c.added) this.newLinks.set(`${c.host}|${p}`, now);
-    // Links only matter while young; drop the settled ones now and then (cheap: the map stays small).
-    if (this.newLinks.size > 1024 + 64 * change.configs.length) {
+    // Links only matter while young: drop the settled ones, one pass per settle time at most.
+    if (now - this.linksPrunedAt >= this.settleMs()) {
+      this.linksPrunedAt = now;
       for (const [key, since] of this.newLinks) if (now - since >= this.settleMs()) this.newLinks.delete(key);
     }
   }

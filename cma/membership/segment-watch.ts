@@ -16,6 +16,9 @@ import type { DeathEvidence } from './decisions';
 import type { MembershipTiming } from './timing';
 import type { HostId } from './types';
 
+/** How long a host's last sign of life is remembered: far longer than any case looks back. */
+const LIFE_HORIZON_MS = 60_000;
+
 export type Declared = { host: HostId; evidence: DeathEvidence };
 
 export interface SegmentOwner {
@@ -41,6 +44,7 @@ type SegmentCase = {
 export class SegmentWatch {
   /** Last time a host showed life to the CMA (a report it sent, a probe answer…); only hosts that did. */
   private readonly lastLife = new Map<HostId, number>();
+  private lastPruned = 0;
   private readonly lastClosed = new Map<string, number>();
   /** Suspected hosts per segment, with the freshest life known when suspicion began. */
   private readonly suspects = new Map<string, Map<HostId, number>>();
@@ -61,9 +65,11 @@ export class SegmentWatch {
     if (segment === undefined) return;
     const now = this.clock.now();
     this.lastLife.set(host, now);
-    if (this.lastLife.size > 65_536) {
-      // Only recent life matters (a case looks back a few seconds): forget the rest now and then.
-      for (const [h, at] of this.lastLife) if (now - at > 60_000) this.lastLife.delete(h);
+    if (now - this.lastPruned > LIFE_HORIZON_MS) {
+      // Only recent life matters (a case looks back a few seconds): forget older entries, in one pass
+      // per horizon so the cost stays proportional to the reports received.
+      this.lastPruned = now;
+      for (const [h, at] of this.lastLife) if (now - at > LIFE_HORIZON_MS) this.lastLife.delete(h);
     }
     const open = this.cases.get(segment);
     if (open !== undefined && !open.gone.has(host)) this.dissolve(open);

@@ -40,25 +40,31 @@ function single(v: unknown): unknown {
   return Array.isArray(v) ? { repeated: v } : v;
 }
 
+const INTEGER_TEXT = /^-?\d{1,16}$/;
+const BOOLEAN_TEXT: Readonly<Record<string, boolean>> = { true: true, false: false, '1': true, '0': false, yes: true, no: false };
+
 function baseSchema(spec: ParamSpec): z.ZodType<unknown> {
   switch (spec.type) {
     case 'string':
-      return z.string().max(MAX_STRING_PARAM_CHARS);
+      return z.string({ error: 'expected text' }).max(MAX_STRING_PARAM_CHARS, `at most ${MAX_STRING_PARAM_CHARS} characters`);
     case 'integer': {
-      let int = z.number().int().min(spec.min ?? Number.MIN_SAFE_INTEGER).max(spec.max ?? Number.MAX_SAFE_INTEGER);
-      int = int.refine(Number.isSafeInteger, 'too large');
+      const min = spec.min ?? Number.MIN_SAFE_INTEGER;
+      const max = spec.max ?? Number.MAX_SAFE_INTEGER;
+      const range = `must be between ${min} and ${max}`;
       return z
-        .union([z.number(), z.string().trim().regex(/^-?\d{1,16}$/, 'expected an integer').transform(Number)])
-        .pipe(int)
+        .preprocess(
+          (v) => (typeof v === 'string' && INTEGER_TEXT.test(v.trim()) ? Number(v.trim()) : v),
+          z.number({ error: 'expected an integer' }).int('expected an integer').min(min, range).max(max, range),
+        )
         .transform((n) => neo4j.int(n));
     }
     case 'boolean':
-      return z.union([
-        z.boolean(),
-        z.enum(['true', 'false', '1', '0', 'yes', 'no'], 'expected true or false').transform((s) => s === 'true' || s === '1' || s === 'yes'),
-      ]);
+      return z.preprocess(
+        (v) => (typeof v === 'string' && Object.hasOwn(BOOLEAN_TEXT, v.trim().toLowerCase()) ? BOOLEAN_TEXT[v.trim().toLowerCase()] : v),
+        z.boolean({ error: 'expected true or false' }),
+      );
     case 'address':
-      return z.string().transform((s, ctx) => {
+      return z.string({ error: 'expected an address' }).transform((s, ctx) => {
         const address = normaliseAddress(s);
         if (address === null) {
           ctx.addIssue({ code: 'custom', message: 'expected an IPv4/IPv6 address or a MAC address (aa:bb:cc:dd:ee:ff)' });
@@ -99,7 +105,7 @@ export function checkParams(specs: readonly ParamSpec[], raw: Record<string, unk
   }
   const parameter = String(issue.path[0] ?? '(parameters)');
   const spec = specs.find((s) => s.name === parameter);
-  const isMissing = issue.code === 'invalid_type' && raw[parameter] === undefined;
+  const isMissing = raw[parameter] === undefined;
   const isRepeated = Array.isArray(raw[parameter]);
   const message = isMissing
     ? `required parameter missing (${spec?.type ?? 'value'})`

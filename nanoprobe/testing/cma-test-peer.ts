@@ -9,6 +9,7 @@
 import { EventEmitter } from 'node:events';
 import { decodeMessage, encodeMessage } from '../../protocol/codec';
 import { makeMessage, type MessageName, type PayloadOf } from '../../protocol/message-types';
+import { openMulticastSocket } from '../../protocol/net/multicast';
 import { openUdpSocket } from '../../protocol/net/udp-socket';
 import { generateIdentity, type Identity } from '../../protocol/security/identity';
 import { SecurePacketGuard } from '../../protocol/security/packet-guard';
@@ -34,6 +35,8 @@ export type CmaTestPeerOptions = {
   identity?: Identity;
   host?: string;
   port?: number;
+  /** Listen on a multicast group (joined on `interfaceAddress`) instead of a unicast port. */
+  multicast?: { group: string; port: number; interfaceAddress: string };
   /** How to answer an announcement (default: accept everyone). */
   decide?: (host: AnnouncedHost) => AckDecision | 'ignore';
 };
@@ -44,6 +47,7 @@ export class CmaTestPeer extends EventEmitter<{ received: [Received] }> {
   readonly received: Received[] = [];
   readonly hosts = new Map<string, AnnouncedHost>();
   decide: (host: AnnouncedHost) => AckDecision | 'ignore';
+  private options: CmaTestPeerOptions = {};
 
   private constructor(
     identity: Identity,
@@ -61,9 +65,15 @@ export class CmaTestPeer extends EventEmitter<{ received: [Received] }> {
 
   static async start(options: CmaTestPeerOptions = {}): Promise<CmaTestPeer> {
     const identity = options.identity ?? generateIdentity();
-    const socket = await openUdpSocket({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
+    const m = options.multicast;
+    const socket =
+      m === undefined
+        ? await openUdpSocket({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 })
+        : await openMulticastSocket({ group: m.group, port: m.port, interfaceAddress: m.interfaceAddress, ttl: 0 });
     const guard = new SecurePacketGuard({ identity, session: new LocalSession() });
-    return new CmaTestPeer(identity, guard, new Endpoint({ socket, guard, autoAck: true }), options.decide);
+    const peer = new CmaTestPeer(identity, guard, new Endpoint({ socket, guard, autoAck: true }), options.decide);
+    peer.options = options;
+    return peer;
   }
 
   get address(): SocketAddress {
@@ -79,7 +89,13 @@ export class CmaTestPeer extends EventEmitter<{ received: [Received] }> {
   async restart(): Promise<CmaTestPeer> {
     const { host, port } = this.address;
     await this.close();
-    return CmaTestPeer.start({ identity: this.identity, host, port, decide: this.decide });
+    return CmaTestPeer.start({ ...this.options, identity: this.identity, host, port, decide: this.decide });
+  }
+
+  /** What a real CMA keeps in its graph across a restart: the host and its keys. */
+  remember(host: AnnouncedHost): void {
+    this.hosts.set(host.hostname, host);
+    this.guard.learnPeer(host.keyId, { ed25519: host.payload.ed25519, x25519: host.payload.x25519 });
   }
 
   messages<N extends MessageName>(type: N): Array<Extract<Received, { type: N }>> {

@@ -12,3 +12,4 @@ export { linkState, type SwitchFailure } from './switch-failure';
 export type { LabTopology, HostSpec, SwitchSpec, SegmentSpec, TrunkSpec, NicSpec } from './topology';
 export { waitFor } from './wait';
 export type { CommandResult } from './command';
+export { tsEntryArgs, TS_REGISTER } from './ts-entry';

@@ -5,7 +5,7 @@
  * runs (other jest workers, other checkouts) are never touched.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** tmpfs, cleared at boot like /run/netns itself. */
@@ -75,6 +75,7 @@ export function writeOwner(labId: string, owner: LabOwner): void {
 export function claimLabId(): string {
   // World-traversable: lldpcli is setuid _lldpd and must reach the control sockets inside.
   mkdirSync(LAB_ROOT, { recursive: true, mode: 0o755 });
+  chmodSync(LAB_ROOT, 0o755);
   for (let attempt = 0; attempt < 20; attempt += 1) {
     const bytes = randomBytes(ID_LENGTH);
     const id = [...bytes].map((b) => ID_ALPHABET[b % ID_ALPHABET.length]).join('');

@@ -1,0 +1,47 @@
+/**
+ * DISCOVERY_RESULT payloads as a nanoprobe sends them (protocol/messages/discovery.ts), for tests of
+ * the CMA's ingest service. Failure codes are the catalogue codes the nanoprobe puts on the wire
+ * (nanoprobe/discovery-wire.ts), with the runner's word at the start of the message.
+ */
+import { createHash } from 'node:crypto';
+import type { PayloadOf } from '../../protocol/message-types';
+import type { JsonValue } from '../../protocol/messages/common';
+import { DISCOVERY_WIRE_CODES } from '../../nanoprobe/discovery-wire';
+
+export type WireResult = PayloadOf<'DISCOVERY_RESULT'>;
+
+const hashOf = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+export function okResult(document: unknown, overrides: Partial<WireResult> = {}): WireResult {
+  const name = (document as { discovertype?: string }).discovertype ?? 'unknown';
+  return {
+    name,
+    contentHash: hashOf(JSON.stringify(document)),
+    exitStatus: 0,
+    signal: null,
+    stderr: '',
+    startedAt: 1_800_000_000_000,
+    durationMs: 42,
+    outcome: { ok: true, document: document as JsonValue },
+    ...overrides,
+  };
+}
+
+export function failedResult(
+  name: string,
+  word: keyof typeof DISCOVERY_WIRE_CODES,
+  message: string,
+  overrides: Partial<WireResult> = {},
+): WireResult {
+  return {
+    name,
+    contentHash: hashOf(`error:${word}:${message}`),
+    exitStatus: null,
+    signal: null,
+    stderr: '',
+    startedAt: 1_800_000_000_000,
+    durationMs: 7,
+    outcome: { ok: false, code: DISCOVERY_WIRE_CODES[word], message: `${word}: ${message}` },
+    ...overrides,
+  };
+}

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { NanoprobeConfigError } from './config';
+import { NanoprobeConfigError, parseNanoprobeConfig } from './config';
 import { loadNanoprobeConfig } from './config-loader';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'nanoprobe-config-'));
@@ -50,6 +50,11 @@ describe('loadNanoprobeConfig', () => {
     expect(() => loadNanoprobeConfig({ file, env: {} })).toThrow(/config key "\(root\)": Unrecognized key: "heartbeat"/);
     expect(() => loadNanoprobeConfig({ env: {}, flags: { addresses: ['10.0.0.1/33'] } })).toThrow(/config key "addresses.0": expected ip\/prefix/);
     expect(() => loadNanoprobeConfig({ env: {}, flags: { cma: '10.0.0.1:1984', 'bind.host': '::' } })).toThrow(/config key "cma": .*address family/);
+  });
+
+  it('validates an already validated configuration to the same value (startNanoprobe re-checks what the CLI loaded)', () => {
+    const { config } = loadNanoprobeConfig({ env: {}, flags: { cma: '10.0.0.1:1984', addresses: ['10.0.0.5/24', '2001:db8::1'] } });
+    expect(parseNanoprobeConfig(config)).toEqual(config);
   });
 
   it('says what is wrong with the file itself', () => {

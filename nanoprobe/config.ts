@@ -51,7 +51,7 @@ function parseHostPort(value: unknown): ParsedHostPort | undefined {
 export const addressSpecSchema = z.unknown().transform((value, ctx): ParsedAddress => {
   const parsed = parseAddress(value);
   if (parsed !== undefined) return parsed;
-  ctx.addIssue({ code: 'custom', message: `expected ip/prefix (e.g. 10.0.0.5/24), got ${JSON.stringify(value)}` });
+  ctx.addIssue({ code: 'custom', message: 'expected ip/prefix (e.g. 10.0.0.5/24)' });
   return z.NEVER;
 });
 
@@ -59,7 +59,7 @@ export const addressSpecSchema = z.unknown().transform((value, ctx): ParsedAddre
 export const hostPortSchema = z.unknown().transform((value, ctx): ParsedHostPort => {
   const parsed = parseHostPort(value);
   if (parsed !== undefined) return parsed;
-  ctx.addIssue({ code: 'custom', message: `expected ip:port (e.g. 192.0.2.10:1984), got ${JSON.stringify(value)}` });
+  ctx.addIssue({ code: 'custom', message: 'expected ip:port (e.g. 192.0.2.10:1984)' });
   return z.NEVER;
 });
 

@@ -21,6 +21,7 @@ import { sessionIdToHex } from '../protocol/security/session';
 import type { Clock, TimerHandle } from '../protocol/transport/clock';
 import type { SocketAddress } from '../protocol/transport/datagram-socket';
 import type { Endpoint, GiveUpEvent, IncomingMessage, PeerRestartedEvent } from '../protocol/transport/endpoint';
+import type { TransportCounterName } from '../protocol/transport/transport-counters';
 import { SIGNED_OVERHEAD } from '../protocol/security/packet-format';
 import { buildAnnounce } from './announce-message';
 import { Announcer, type AnnouncerState } from './announcer';
@@ -50,7 +51,7 @@ export type NanoprobeStatus = {
   heartbeatIntervalMs: number | null;
   partners: PartnerSnapshot[];
   counters: Record<NanoprobeCounterName, number>;
-  transport: Record<string, number>;
+  transport: Record<TransportCounterName, number>;
   discovery: DiscoveryBridgeStatus;
 };
 

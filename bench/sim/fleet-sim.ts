@@ -1,13 +1,11 @@
 /**
- * One trial of the rings simulation: N simulated nanoprobes around the CMA's real Membership (rings,
- * death judge, segment watch), in virtual time on one event queue.
+ * One trial of the rings simulation: N simulated nanoprobes (nanoprobes.ts) around the CMA's real
+ * Membership (rings, death judge, segment watch), in virtual time on one event queue.
  *
- * Simulated per packet: every heartbeat (each host ticks once a second at its own phase and sends one
- * datagram to each partner its last CONFIG named; each datagram is lost independently), each host's
- * late/dead/alive detection (a timer at the exact deadline, as a nanoprobe's timers would fire), every
- * report to the CMA, CONFIG and probe, as the project's reliable transport would carry them (attempts,
- * ACKs and retransmissions sampled at the same loss rate; see wire.ts). Process stalls: a stalled host
- * sends nothing and runs no timers; what reaches it is processed when it resumes (kernel buffers).
+ * Simulated per packet: every heartbeat; every report to the CMA, CONFIG and probe, as the project's
+ * reliable transport would carry them (attempts, ACKs and retransmissions sampled at the trial's loss
+ * rate, in order per sender; see wire.ts); probes as one datagram per attempt every 250 ms, each
+ * answered unless lost. Faults: hosts killed, hosts stalled, one whole subnet killed.
  * Not simulated: CPU time, queueing delay, bandwidth; one-way latency is a constant 0.5 ms.
  */
 import { makeHost } from '../../cma/membership/fixtures';
@@ -15,8 +13,10 @@ import { Membership } from '../../cma/membership/membership';
 import { RingSet } from '../../cma/membership/ring-set';
 import type { Decision, PartnerReport } from '../../cma/membership/decisions';
 import type { MembershipTiming } from '../../cma/membership/timing';
+import type { Ring } from '../../cma/membership/ring';
 import type { RingHost } from '../../cma/membership/types';
 import { EventQueue } from './event-queue';
+import { SimNanoprobes } from './nanoprobes';
 import { Random } from './random';
 import { SimClock } from './sim-clock';
 import { ONE_WAY_MS, reliableTransfer } from './wire';
@@ -31,7 +31,6 @@ const PROBE_REPLY = 7;
 const KILL = 8;
 const STALL = 9;
 const SEGMENT_KILL = 10;
-const SLOTS = 4;
 
 export type TrialConfig = {
   n: number;
@@ -103,19 +102,11 @@ class FleetSim {
   private readonly index = new Map<string, number>();
   private readonly timing: MembershipTiming;
 
-  private readonly alive: Uint8Array;
+  private readonly hosts: SimNanoprobes;
   private readonly measured: Uint8Array;
   private readonly stalledEver: Uint8Array;
   private readonly inSegment: Uint8Array;
-  private readonly stalledUntil: Float64Array;
   private readonly killedAt: Float64Array;
-  private readonly nextTick: Float64Array;
-  private readonly nextCheck: Float64Array;
-  private readonly partners: Int32Array;
-  private readonly lastHeard: Float64Array;
-  private readonly reported: Uint8Array;
-  /** Per slot: heard at least once since the CONFIG that named the partner (else reports say "never"). */
-  private readonly heardEver: Uint8Array;
   private readonly configVersion: Uint32Array;
   private readonly appliedVersion: Uint32Array;
   /** Per host, when its last report reaches the CMA: the transport delivers in order per connection. */
@@ -140,18 +131,10 @@ class FleetSim {
     const n = cfg.n;
     this.random = new Random(cfg.seed);
     this.clock = new SimClock(this.queue, TIMER);
-    this.alive = new Uint8Array(n).fill(1);
     this.measured = new Uint8Array(n).fill(1);
     this.stalledEver = new Uint8Array(n);
     this.inSegment = new Uint8Array(n);
-    this.stalledUntil = new Float64Array(n);
     this.killedAt = new Float64Array(n).fill(Number.NaN);
-    this.nextTick = new Float64Array(n);
-    this.nextCheck = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
-    this.partners = new Int32Array(n * SLOTS).fill(-1);
-    this.lastHeard = new Float64Array(n * SLOTS);
-    this.reported = new Uint8Array(n * SLOTS);
-    this.heardEver = new Uint8Array(n * SLOTS).fill(1);
     this.configVersion = new Uint32Array(n);
     this.appliedVersion = new Uint32Array(n);
     this.reportChannelAt = new Float64Array(n);
@@ -172,10 +155,15 @@ class FleetSim {
       this.index.set(h.id, i);
     }
     const joiners = new Set(this.random.sample(n, Math.min(cfg.joins, Math.floor(n / 2))));
-    const rings = new RingSet();
-    rings.joinAll(hosts.filter((_, i) => !joiners.has(i)));
-    this.membership = new Membership({ clock: this.clock, timing: cfg.timing ?? {}, emit: (d) => this.onDecision(d) }, rings);
+    const bulk = new RingSet();
+    bulk.joinAll(hosts.filter((_, i) => !joiners.has(i)));
+    this.membership = new Membership({ clock: this.clock, timing: cfg.timing ?? {}, emit: (d) => this.onDecision(d) }, bulk);
     this.timing = this.membership.timing;
+    this.hosts = new SimNanoprobes(
+      n, this.timing, cfg.loss, this.random, this.queue, { tick: TICK, check: CHECK },
+      (observer, subject, kind, silent, now) => this.sendReport(observer, subject, kind, silent, now),
+      (host, now) => now >= cfg.measureFromMs && this.measured[host] === 1,
+    );
     for (const i of joiners) this.result.joinConfigs.push(this.countConfigs(() => this.membership.announce(hosts[i] as RingHost)));
     for (const i of this.random.sample(n, Math.min(cfg.leaves, Math.floor(n / 2)))) {
       this.result.leaveConfigs.push(this.countConfigs(() => this.membership.leave(this.ids[i] as string)));
@@ -183,41 +171,16 @@ class FleetSim {
     }
     progress(`  n=${n}: rings built (${this.membership.ringSet.ringNames().length} rings) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-    // Every host starts with the partners the rings give it, all heard at t=0, ticking at a random phase.
-    // Read straight from ring order (partnersOf for a million hosts is slow), checked on a sample.
-    let slots = 0;
-    const add = (i: number, j: number): void => {
-      const base = i * SLOTS;
-      for (let k = 0; k < SLOTS; k++) {
-        const at = this.partners[base + k] as number;
-        if (at === j) return;
-        if (at < 0) {
-          this.partners[base + k] = j;
-          slots++;
-          return;
-        }
-      }
-      throw new Error(`host ${i} has more than ${SLOTS} partners`);
-    };
-    for (const name of this.membership.ringSet.ringNames()) {
-      const ordered = this.membership.ringSet.ring(name)?.ordered() ?? [];
-      const size = ordered.length;
-      if (size < 2) continue;
-      for (let k = 0; k < size; k++) {
-        const i = this.index.get((ordered[k] as { host: string }).host) as number;
-        add(i, this.index.get((ordered[(k + 1) % size] as { host: string }).host) as number);
-        add(i, this.index.get((ordered[(k - 1 + size) % size] as { host: string }).host) as number);
-      }
-    }
+    // Every host starts with the partners the rings give it, read straight from ring order (partnersOf
+    // for a million hosts is slow) and checked against partnersOf on a sample.
+    const rings = this.membership.ringSet;
+    const slots = this.hosts.loadRings(rings.ringNames().map((name) => rings.ring(name) as Ring), this.index);
     for (const i of this.random.sample(n, Math.min(n, 1000))) {
-      const expected = this.membership.ringSet.partnersOf(this.ids[i] as string).map((p) => this.index.get(p.host) as number).sort((a, b) => a - b);
-      const got = Array.from(this.partners.slice(i * SLOTS, i * SLOTS + SLOTS)).filter((j) => j >= 0).sort((a, b) => a - b);
+      const expected = rings.partnersOf(this.ids[i] as string).map((p) => this.index.get(p.host) as number).sort((a, b) => a - b);
+      const got = this.hosts.slotsOf(i).sort((a, b) => a - b);
       if (expected.join() !== got.join()) throw new Error(`partner slots of host ${i} disagree with partnersOf: ${got} vs ${expected}`);
     }
-    for (let i = 0; i < n; i++) {
-      this.nextTick[i] = this.random.next() * this.timing.heartbeatMs;
-      this.queue.push(this.nextTick[i] as number, TICK, i);
-    }
+    this.hosts.start();
     this.result.partnersPerNode = slots / n;
     this.scheduleFaults();
     this.setup = false;
@@ -237,15 +200,15 @@ class FleetSim {
       events++;
       const arg = q.arg;
       switch (q.kind) {
-        case TICK: this.tick(arg, time); break;
-        case CHECK: this.onCheck(arg, time); break;
+        case TICK: this.hosts.tick(arg, time); break;
+        case CHECK: this.hosts.onCheck(arg, time); break;
         case TIMER: this.clock.fire(arg); break;
         case REPORT: this.deliverReport(arg); break;
         case CONFIG: this.deliverConfig(arg, time); break;
         case PROBE_ATTEMPT: this.probeAttempt(arg, time); break;
         case PROBE_REPLY: this.probeReply(arg); break;
         case KILL: this.kill(arg, time); break;
-        case STALL: this.stalledUntil[arg] = time + this.cfg.stallMs; break;
+        case STALL: this.hosts.stall(arg, time, this.cfg.stallMs); break;
         case SEGMENT_KILL: for (const i of this.segmentHosts) this.kill(i, time); this.segmentKilledAt = time; break;
         default: throw new Error(`unknown event kind ${q.kind}`);
       }
@@ -285,84 +248,8 @@ class FleetSim {
     }
   }
 
-  private tick(i: number, now: number): void {
-    if (this.alive[i] === 0) return;
-    const stalled = this.stalledUntil[i] as number;
-    if (stalled > now) {
-      this.nextTick[i] = stalled;
-      this.queue.push(stalled, TICK, i);
-      return;
-    }
-    const next = now + this.timing.heartbeatMs;
-    this.nextTick[i] = next;
-    this.queue.push(next, TICK, i);
-    const count = now >= this.cfg.measureFromMs && this.measured[i] === 1;
-    const loss = this.cfg.loss;
-    const base = i * SLOTS;
-    for (let k = 0; k < SLOTS; k++) {
-      const j = this.partners[base + k] as number;
-      if (j < 0) continue;
-      if (count) this.result.hbPackets++;
-      if (loss > 0 && this.random.next() < loss) continue;
-      if (this.alive[j] === 0) continue;
-      const jb = j * SLOTS;
-      let s = 0;
-      while (s < SLOTS && this.partners[jb + s] !== i) s++;
-      if (s === SLOTS) continue; // not (or no longer) its partner: a nanoprobe counts and drops it
-      this.lastHeard[jb + s] = now;
-      this.heardEver[jb + s] = 1;
-      if (this.reported[jb + s] !== 0) {
-        this.reported[jb + s] = 0;
-        this.sendReport(j, i, 'alive', 0, now);
-      }
-    }
-    this.check(i, now);
-  }
-
-  private onCheck(i: number, now: number): void {
-    if (this.nextCheck[i] === now) this.nextCheck[i] = Number.POSITIVE_INFINITY;
-    if (this.alive[i] === 0) return;
-    const stalled = this.stalledUntil[i] as number;
-    if (stalled > now) {
-      this.queue.push(stalled, CHECK, i);
-      return;
-    }
-    this.check(i, now);
-  }
-
-  /** The nanoprobe's partner watch: report transitions, and arm a timer for the next deadline if it
-   * falls before the next tick (which checks anyway). */
-  private check(i: number, now: number): void {
-    const base = i * SLOTS;
-    const { warnMs, deadMs } = this.timing;
-    let next = Number.POSITIVE_INFINITY;
-    for (let k = 0; k < SLOTS; k++) {
-      const j = this.partners[base + k] as number;
-      if (j < 0) continue;
-      const heard = this.lastHeard[base + k] as number;
-      const silent = now - heard;
-      let state = this.reported[base + k] as number;
-      if (state === 0) {
-        if (silent >= warnMs) {
-          this.reported[base + k] = state = 1;
-          this.sendReport(i, j, 'late', this.heardEver[base + k] === 1 ? silent : null, now);
-        } else next = Math.min(next, heard + warnMs);
-      }
-      if (state === 1) {
-        if (silent >= deadMs) {
-          this.reported[base + k] = 2;
-          this.sendReport(i, j, 'dead', this.heardEver[base + k] === 1 ? silent : null, now);
-        } else next = Math.min(next, heard + deadMs);
-      }
-    }
-    if (next < (this.nextTick[i] as number) && next < (this.nextCheck[i] as number)) {
-      this.nextCheck[i] = next;
-      this.queue.push(next, CHECK, i);
-    }
-  }
-
   private sendReport(observer: number, subject: number, kind: PartnerReport['kind'], silent: number | null, now: number): void {
-    const sendAt = Math.max(now, this.stalledUntil[observer] as number);
+    const sendAt = Math.max(now, this.hosts.stalledUntil[observer] as number);
     const t = reliableTransfer(this.random, this.cfg.loss);
     const id = this.seq++;
     this.reports.set(id, { observer: this.ids[observer] as string, subject: this.ids[subject] as string, kind, silentForMs: silent === null ? null : silent + (sendAt - now) });
@@ -381,7 +268,6 @@ class FleetSim {
     const r = this.reports.get(id);
     if (r === undefined) return;
     this.reports.delete(id);
-    if (process.env.SIM_TRACE !== undefined && (r.subject === this.ids[Number(process.env.SIM_TRACE)])) this.progress(`  TRACE t=${this.clock.now()} report ${JSON.stringify(r)} from ${this.index.get(r.observer)}`);
     this.membership.report(r);
   }
 
@@ -389,23 +275,10 @@ class FleetSim {
     const c = this.configs.get(id);
     if (c === undefined) return;
     this.configs.delete(id);
-    const j = c.host;
-    if (this.alive[j] === 0 || c.version <= (this.appliedVersion[j] as number)) return;
-    this.appliedVersion[j] = c.version;
-    const applyAt = Math.max(now, this.stalledUntil[j] as number);
-    const base = j * SLOTS;
-    const oldPartners = this.partners.slice(base, base + SLOTS);
-    const oldHeard = this.lastHeard.slice(base, base + SLOTS);
-    const oldReported = this.reported.slice(base, base + SLOTS);
-    const oldHeardEver = this.heardEver.slice(base, base + SLOTS);
-    for (let k = 0; k < SLOTS; k++) {
-      const p = k < c.partners.length ? (c.partners[k] as number) : -1;
-      this.partners[base + k] = p;
-      const was = p < 0 ? -1 : oldPartners.indexOf(p);
-      this.lastHeard[base + k] = was >= 0 ? (oldHeard[was] as number) : applyAt;
-      this.reported[base + k] = was >= 0 ? (oldReported[was] as number) : 0;
-      this.heardEver[base + k] = was >= 0 ? (oldHeardEver[was] as number) : 0;
-    }
+    // A CONFIG carries a version; one overtaken by a newer one is ignored, as the nanoprobe does.
+    if (c.version <= (this.appliedVersion[c.host] as number)) return;
+    this.appliedVersion[c.host] = c.version;
+    this.hosts.applyConfig(c.host, c.partners, now);
   }
 
   private probeAttempt(id: number, now: number): void {
@@ -417,9 +290,9 @@ class FleetSim {
     }
     const about = this.attribution(p.host);
     let datagrams = 1;
-    if (this.random.next() >= this.cfg.loss && this.alive[p.host] === 1) {
+    if (this.random.next() >= this.cfg.loss && this.hosts.alive[p.host] === 1) {
       datagrams++; // the answer
-      const replyAt = Math.max(now, this.stalledUntil[p.host] as number) + ONE_WAY_MS;
+      const replyAt = Math.max(now, this.hosts.stalledUntil[p.host] as number) + ONE_WAY_MS;
       if (this.random.next() >= this.cfg.loss) this.queue.push(replyAt + ONE_WAY_MS, PROBE_REPLY, id);
     }
     if (about === 'single') {
@@ -437,7 +310,7 @@ class FleetSim {
   }
 
   private kill(i: number, now: number): void {
-    this.alive[i] = 0;
+    this.hosts.alive[i] = 0;
     this.killedAt[i] = now;
   }
 
@@ -462,7 +335,6 @@ class FleetSim {
 
   private onDecision(d: Decision): void {
     const now = this.clock.now();
-    if (process.env.SIM_TRACE !== undefined && 'host' in d && d.host === this.ids[Number(process.env.SIM_TRACE)]) this.progress(`  TRACE t=${now} decision ${JSON.stringify(d).slice(0, 300)}`);
     switch (d.type) {
       case 'ring_config': {
         if (this.setup) {
@@ -493,7 +365,6 @@ class FleetSim {
         this.probes.delete(d.probeId);
         return;
       case 'host_down':
-        if (process.env.SIM_DEBUG) this.debugDeath(d.host, JSON.stringify(d.evidence));
         this.onDeaths([d.host], now, false);
         return;
       case 'segment_down':
@@ -504,11 +375,6 @@ class FleetSim {
         return;
       case 'link_trouble':
         this.result.linkTrouble++;
-        if (process.env.SIM_DEBUG) {
-          const x = this.index.get(d.host) as number;
-          const obs = d.observers.map((o) => this.index.get(o) as number);
-          this.progress(`  DEBUG link_trouble x=${x} alive=${this.alive[x]} stalled=${this.stalledEver[x]} until=${this.stalledUntil[x]} t=${now} observers=${obs.map((o) => `${o}(alive=${this.alive[o]},stalled=${this.stalledEver[o]},until=${this.stalledUntil[o]},hasX=${Array.from(this.partners.slice(o * SLOTS, o * SLOTS + SLOTS)).includes(x)},xHasO=${Array.from(this.partners.slice(x * SLOTS, x * SLOTS + SLOTS)).includes(o)})`).join(' ')}`);
-        }
         return;
       case 'ignored':
         this.result.ignored[d.reason] = (this.result.ignored[d.reason] ?? 0) + 1;
@@ -518,25 +384,12 @@ class FleetSim {
     }
   }
 
-  private debugDeath(host: string, evidence: string): void {
-    const i = this.index.get(host) as number;
-    const falseDeath = Number.isNaN(this.killedAt[i] as number);
-    const late = !falseDeath && (this.clock.now() - (this.killedAt[i] as number) > 5000 || this.inSegment[i] === 1);
-    if (late) {
-      for (const pt of this.membership.ringSet.partnersOf(host)) {
-        const j = this.index.get(pt.host) as number;
-        this.progress(`    partner ${j} alive=${this.alive[j]} killedAt=${this.killedAt[j]} seg=${this.inSegment[j]} stalled=${this.stalledEver[j]} stalledUntil=${this.stalledUntil[j]} suspect=${this.membership.isSuspect(pt.host)} rings=${pt.rings}`);
-      }
-    }
-    if (falseDeath || late) this.progress(`  DEBUG ${falseDeath ? 'false' : 'late'} death of ${i} at ${this.clock.now()} killedAt=${this.killedAt[i]} stall=${this.stalledEver[i]} stalledUntil=${this.stalledUntil[i]} evidence=${evidence}`);
-  }
-
   private onDeaths(hosts: string[], now: number, asSegment: boolean): void {
     let kind: 'single' | 'segment' | 'false' = 'false';
     for (const id of hosts) {
       const i = this.index.get(id) as number;
       const killedAt = this.killedAt[i] as number;
-      if (Number.isNaN(killedAt) || this.alive[i] === 1) {
+      if (Number.isNaN(killedAt) || this.hosts.alive[i] === 1) {
         if (this.stalledEver[i] === 1) this.result.falseDeathsStall++;
         else this.result.falseDeathsLoss++;
         this.progress(`  FALSE DEATH n=${this.cfg.n} loss=${this.cfg.loss} host=${i} stalled=${this.stalledEver[i]} t=${now}`);
@@ -555,7 +408,7 @@ class FleetSim {
       const seg = this.result.segment;
       if (seg === null) this.result.segment = { hosts: this.segmentHosts.length, detectMs: now - this.segmentKilledAt, ok };
       else seg.ok = false; // more than one decision for the segment
-      if (process.env.SIM_DEBUG && (!ok || seg !== null)) this.progress(`  DEBUG segment decision asSegment=${asSegment} named=${named.size}/${this.segmentHosts.length} at ${now - this.segmentKilledAt} ms after the kill`);
+      if (!ok || seg !== null) this.progress(`  segment not grouped as one: decision named ${named.size}/${this.segmentHosts.length} hosts, grouped=${asSegment}`);
     }
     this.lastDeathKind = kind;
   }
@@ -564,6 +417,7 @@ class FleetSim {
     const r = this.result;
     let measuredHosts = 0;
     for (let i = 0; i < this.cfg.n; i++) if (this.measured[i] === 1) measuredHosts++;
+    r.hbPackets = this.hosts.heartbeats;
     r.hbHostSeconds = (measuredHosts * (this.cfg.endMs - this.cfg.measureFromMs)) / 1000;
     for (let i = 0; i < this.cfg.n; i++) {
       if (!Number.isNaN(this.killedAt[i] as number) && this.inSegment[i] === 0 && this.membership.status(this.ids[i] as string) !== 'dead') r.undetected++;

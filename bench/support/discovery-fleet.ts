@@ -70,7 +70,8 @@ function roleOf(i: number, hosts: number): Role {
 }
 
 function ipOf(i: number): string {
-  return `10.${20 + (i >> 16)}.${(i >> 8) & 255}.${(i & 255) + 0}`;
+  const n = i + 10; // clear of the gateway, 10.20.0.1
+  return `10.${20 + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`;
 }
 
 function macOf(i: number, nic: number): string {

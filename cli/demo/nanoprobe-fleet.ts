@@ -68,6 +68,10 @@ export class NanoprobeFleet {
     return this.running.has(hostname);
   }
 
+  pid(hostname: string): number | undefined {
+    return this.running.get(hostname)?.child.pid;
+  }
+
   output(hostname: string): string {
     return this.running.get(hostname)?.output ?? '';
   }

@@ -14,13 +14,16 @@
  * and recorded as a `too_large` error, like a document past `maxDocumentChars`: hard caps, and the
  * last good data stays.
  *
- * An unchanged result (its canonical content hashes to the stored DiscoveryResult.hash) is not planned
- * at all: one small statement moves its times and clears a failure status.
+ * An unchanged result is not planned at all: one small statement moves its times and clears a failure
+ * status. "Unchanged" is the nanoprobe's content hash equal to the one stored with the last good
+ * result (then the document is not even read), or else the CMA's own hash of the canonical document
+ * equal to the stored one.
  *
  * Results for one (host, discovertype) are applied one at a time, in arrival order; different ones
  * run concurrently.
  */
 import { canonicalJson } from '../../nanoprobe/discovery/canonical-json';
+import { isJsonValue } from '../../protocol/messages/common';
 import { describeIssues, discoveryEnvelopeSchema } from '../../nanoprobe/discovery/envelope';
 import type { GraphStore } from '../graph/graph-store';
 import type { WritePlan } from '../graph/write-plan';
@@ -135,11 +138,27 @@ export class DiscoveryIngestService {
         const how = r.signal !== null ? `killed by ${r.signal}` : `exit status ${r.exitStatus}`;
         return this.recordFailure(hostKey, { ...base, code: 'nonzero_exit', message: `script ended with ${how}; its output is not used` });
       }
-      return this.ingestDocument(hostKey, name, r.outcome.document, run);
+      // The cheap check first: the nanoprobe's own hash of the content. Trusting it gives a nanoprobe
+      // no power it lacks anyway (it may simply not send a result); it only spares reading the document.
+      const now = this.nextNow();
+      if (await this.touchIfUnchanged(hostKey, name, { wireHash: r.contentHash }, run, now)) {
+        return this.count({ host: hostKey, discovertype: name, status: 'unchanged', rows: 0, followUps: [] });
+      }
+      return this.ingestDocument(hostKey, name, r.outcome.document, run, r.contentHash, now);
     });
   }
 
-  private async ingestDocument(host: string, name: string, document: unknown, run: RunFacts): Promise<IngestReport> {
+  /** Moves the times of a stored result with the same content; true when there was one. */
+  private async touchIfUnchanged(host: string, discovertype: string, hashes: { hash?: string; wireHash?: string }, run: RunFacts, now: number): Promise<boolean> {
+    const touch = unchangedResultStatement(discoveryResultKey(host, discovertype), hashes, run, { host, now });
+    const rows = await this.store.write<{ matched: { toNumber(): number } }>(touch.cypher, { ...touch.params, rows: touch.rows });
+    return (rows[0]?.matched.toNumber() ?? 0) > 0;
+  }
+
+  private async ingestDocument(host: string, name: string, document: unknown, run: RunFacts, wireHash: string, now: number): Promise<IngestReport> {
+    if (!isJsonValue(document)) {
+      return this.recordFailure(host, { name, code: 'invalid_result', message: 'the document is not a JSON value', exitCode: 0, stderr: '', run });
+    }
     const envelope = discoveryEnvelopeSchema.safeParse(document);
     if (!envelope.success) {
       return this.recordFailure(host, { name, code: 'wrong_shape', message: `not a discovery document: ${describeIssues(envelope.error)}`, exitCode: 0, stderr: '', run });
@@ -151,15 +170,14 @@ export class DiscoveryIngestService {
         name: doc.discovertype, code: 'too_large', message: `document of ${canonical.length} characters; at most ${this.maxChars} are accepted`, exitCode: 0, stderr: '', run,
       });
     }
-    const now = this.nextNow();
+    // The same content under another wire hash (a nanoprobe that hashes differently, or a document
+    // filed under a discovertype other than the requested name) is still recognised here.
     const hash = sha256Hex(canonical);
-    const touch = unchangedResultStatement(discoveryResultKey(host, doc.discovertype), hash, run, { host, now });
-    const touched = await this.store.write<{ matched: { toNumber(): number } }>(touch.cypher, { ...touch.params, rows: touch.rows });
-    if ((touched[0]?.matched.toNumber() ?? 0) > 0) {
+    if (await this.touchIfUnchanged(host, doc.discovertype, { hash, wireHash }, run, now)) {
       return this.count({ host, discovertype: doc.discovertype, status: 'unchanged', rows: 0, followUps: [] });
     }
 
-    const planned = planIngest({ document: doc, canonical, requestName: name, run }, { host, now }, this.registry);
+    const planned = planIngest({ document: doc, canonical, requestName: name, run, wireHash }, { host, now }, this.registry);
     if (planned.outcome === 'invalid_data' || planned.outcome === 'invalid_document') {
       await this.write(planned.plan);
       return this.count({

@@ -41,6 +41,8 @@ export type RawResultRow = {
   outcome: IngestOutcome;
   problem: string | null;
   run?: RunFacts;
+  /** the content hash the nanoprobe sent with the result, kept for the cheap unchanged check */
+  wireHash?: string | null;
 };
 
 /** When the latest run started (the host's clock, ms) and how long it took, as the nanoprobe says. */
@@ -65,7 +67,7 @@ export function rawResultStatement(row: RawResultRow, ctx: IngestContext, cap = 
        ON CREATE SET d.firstseen = $now
      SET d.host = $host, d.discovertype = row.discovertype, d.description = row.description,
          d.source = row.source, d.json = row.json, d.json_chars = row.json_chars, d.truncated = row.truncated,
-         d.hash = row.hash, d.outcome = row.outcome, d.problem = row.problem, d.status = 'ok',
+         d.hash = row.hash, d.wire_hash = row.wire_hash, d.outcome = row.outcome, d.problem = row.problem, d.status = 'ok',
          d.run_started_ms = row.run_started_ms, d.run_duration_ms = row.run_duration_ms,
          d.okat = $now, d.changedat = $now, d.lastseen = $now, d.lastupdated = $now
      MERGE (h)-[r:HAS_DISCOVERY]->(d)
@@ -81,6 +83,7 @@ export function rawResultStatement(row: RawResultRow, ctx: IngestContext, cap = 
         json_chars: int(row.json.length),
         truncated,
         hash: row.hash,
+        wire_hash: row.wireHash ?? null,
         outcome: row.outcome,
         problem: row.problem === null ? null : row.problem.slice(0, 2000),
         ...runColumns(row.run),
@@ -136,19 +139,27 @@ export function failurePlan(failure: DiscoveryFailure, ctx: IngestContext): Batc
 }
 
 /**
- * A result whose content hash equals the stored one: nothing to derive, only the times move (and a
- * failure before it is over). Matches nothing when the hash differs or the node is new; the caller
- * then plans the result in full. Returns `matched`.
+ * A result whose content equals the stored one: nothing to derive, only the times move (and a failure
+ * before it is over). Matched by the CMA's own hash of the canonical document, or by the hash the
+ * nanoprobe sent (`wire_hash`), which spares the CMA reading the document at all. Matches nothing when
+ * neither is equal or the node is new; the caller then plans the result in full. Records the wire
+ * hash it was given, so the next identical result matches cheaply. Returns `matched`.
  */
-export function unchangedResultStatement(key: string, hash: string, run: RunFacts | undefined, ctx: IngestContext): BatchStatement {
+export function unchangedResultStatement(
+  key: string,
+  hashes: { hash?: string; wireHash?: string },
+  run: RunFacts | undefined,
+  ctx: IngestContext,
+): BatchStatement {
   return stmt(
     `UNWIND $rows AS row
      MATCH (d:DiscoveryResult {key: row.key})
-     WHERE d.hash = row.hash
+     WHERE d.hash = row.hash OR d.wire_hash = row.wire_hash
      SET d.status = 'ok', d.okat = $now, d.lastseen = $now, d.lastupdated = $now,
+         d.wire_hash = coalesce(row.wire_hash, d.wire_hash),
          d.run_started_ms = row.run_started_ms, d.run_duration_ms = row.run_duration_ms
      RETURN count(d) AS matched`,
-    [{ key, hash, ...runColumns(run) }],
+    [{ key, hash: hashes.hash ?? null, wire_hash: hashes.wireHash ?? null, ...runColumns(run) }],
     ctx,
   );
 }

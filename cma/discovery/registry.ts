@@ -76,6 +76,8 @@ export type IngestInput = {
   canonical?: string;
   /** the nanoprobe's account of the run, recorded on the DiscoveryResult */
   run?: RunFacts;
+  /** the content hash the nanoprobe sent, recorded for the cheap unchanged check */
+  wireHash?: string;
 };
 
 export function sha256Hex(text: string): string {
@@ -142,6 +144,7 @@ export function planIngest(input: IngestInput, ctx: IngestContext, registry = de
       outcome,
       problem,
       run: input.run,
+      wireHash: input.wireHash ?? null,
     },
     ctx,
     rawCap,

@@ -43,6 +43,7 @@ export class MembershipService {
   private readonly prober: Prober;
   private readonly runner: DecisionRunner;
   private readonly extraHandlers = new Map<Message['type'], ExtraHandler>();
+  private readonly joinListeners: Array<(peer: { keyid: string; hostname: string }) => void> = [];
   private stopped = false;
 
   private constructor(
@@ -102,6 +103,14 @@ export class MembershipService {
   /** Routes a message type owned by another part of the CMA (e.g. DISCOVERY_RESULT to ingest). */
   handle(type: Message['type'], handler: ExtraHandler): void {
     this.extraHandlers.set(type, handler);
+  }
+
+  /**
+   * Called after every accepted announcement (first join, restart, re-join after death): a nanoprobe
+   * keeps no state across restarts, so whatever it should be doing (discovery) is asked for again.
+   */
+  onJoin(listener: (peer: { keyid: string; hostname: string }) => void): void {
+    this.joinListeners.push(listener);
   }
 
   /** Sends a message reliably to a known host; resolves when the host acknowledged it. */
@@ -251,6 +260,7 @@ export class MembershipService {
       this.transport.guard.learnPeer(checked.keyid, checked.keys);
       this.replyToAnnounce(incoming, startTime, { accepted: true });
       this.membership.announce(checked.ringHost);
+      for (const listener of this.joinListeners) listener({ keyid: checked.keyid, hostname: checked.hostname });
     }
     this.count('announce_accepted');
   }

@@ -138,6 +138,15 @@ describeWithNeo4j('discovery ingest service (real Neo4j)', () => {
     expect(num(after.run_started_ms)).toBe(1_800_000_600_000);
     expect(after.hash).toBe(before.hash);
 
+    // The same content under a hash the nanoprobe computed otherwise: recognised by the CMA's own hash.
+    const otherHash = await service.ingest(host, okResult(netconfigWeb1, { contentHash: 'a'.repeat(64) }));
+    expect(otherHash.status).toBe('unchanged');
+    expect((await resultNode(host, 'netconfig')).wire_hash).toBe('a'.repeat(64));
+    // With the nanoprobe's hash equal to the stored one, the document is not even read.
+    const unread = await service.ingest(host, okResult({ not: 'read' }, { name: 'netconfig', contentHash: 'a'.repeat(64) }));
+    expect(unread.status).toBe('unchanged');
+    expect(await nicTime()).toBe(nicBefore);
+
     // A failure, then the same good content: still not re-planned, and the status is ok again.
     expect((await service.ingest(host, failedResult('netconfig', 'timeout', 'no result within 30000 ms'))).status).toBe('error');
     expect((await resultNode(host, 'netconfig')).status).toBe('error');

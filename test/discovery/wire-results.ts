@@ -7,16 +7,18 @@ import { createHash } from 'node:crypto';
 import type { PayloadOf } from '../../protocol/message-types';
 import type { JsonValue } from '../../protocol/messages/common';
 import { DISCOVERY_WIRE_CODES } from '../../nanoprobe/discovery-wire';
+import { canonicalJson } from '../../nanoprobe/discovery/canonical-json';
 
 export type WireResult = PayloadOf<'DISCOVERY_RESULT'>;
 
 const hashOf = (text: string): string => createHash('sha256').update(text).digest('hex');
 
+/** A good run's result; its contentHash is the nanoprobe's: SHA-256 of the canonical document. */
 export function okResult(document: unknown, overrides: Partial<WireResult> = {}): WireResult {
   const name = (document as { discovertype?: string }).discovertype ?? 'unknown';
   return {
     name,
-    contentHash: hashOf(JSON.stringify(document)),
+    contentHash: hashOf(canonicalJson(document)),
     exitStatus: 0,
     signal: null,
     stderr: '',

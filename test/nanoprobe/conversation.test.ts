@@ -55,6 +55,18 @@ describe('nanoprobe conversation (in-process nanoprobes, real UDP)', () => {
     await eventually(() => a.status().counters.partner_reports_delivered === 2, 10_000, 'both reports acknowledged');
   });
 
+  it('joins by multicast when no CMA address is configured, the CMA answering to its source address', async () => {
+    const group = { group: '239.255.19.84', port: 21_000 + (process.pid % 20_000), interfaceAddress: '127.0.0.1' };
+    const cma = await cmaPeer({ multicast: group });
+    const a = await fleet.start(cma, 'mike', { cma: undefined, multicast: { group: group.group, port: group.port, interface: '127.0.0.1', ttl: 0 } });
+    const host = await cma.waitForHost('mike');
+    expect(host.from).toEqual({ host: '127.0.0.1', port: a.address.port });
+    await eventually(() => a.status().joined, 10_000, 'joined');
+    expect(a.status().cma).toMatchObject({ keyId: cma.identity.keyId, address: { host: '127.0.0.1', port: group.port } });
+    await cma.send(host, 'CONFIG', config(1, [])); // sealed and reliable, over the same socket
+    expect(a.status().configVersion).toBe(1);
+  });
+
   it('answers a PROBE at once with a PROBE_REPLY echoing it and its start time', async () => {
     const cma = await cmaPeer();
     const a = await fleet.start(cma, 'alpha');

@@ -1,0 +1,114 @@
+import { DiscoveryIngestService, type IngestReport } from '../cma/discovery/ingest-service';
+import type { PayloadOf } from '../protocol/message-types';
+import type { JsonValue } from '../protocol/messages/common';
+import { cpuMsSince, openBenchGraph } from './support/bench-graph';
+import { generateFleet, type FleetHost } from './support/discovery-fleet';
+
+/**
+ * Discovery results of a fleet through the CMA's real ingest path (DiscoveryIngestService: validation,
+ * hashing, plugin plans, one write transaction per result, follow-up rules) into Neo4j; then the same
+ * fleet again, unchanged, as after every nanoprobe restarted. Per host four results (netconfig,
+ * processes, tcp, packages), hosts ingested `--concurrency` at a time, each host's results in order.
+ *
+ *   npm run bench -- discovery-ingest [--hosts 1000] [--concurrency 4]
+ */
+type WireResult = PayloadOf<'DISCOVERY_RESULT'>;
+
+const KINDS = ['netconfig', 'processes', 'tcp', 'packages'] as const;
+
+function wire(document: unknown, startedAt: number): WireResult {
+  return {
+    name: (document as { discovertype: string }).discovertype,
+    contentHash: '0'.repeat(64),
+    exitStatus: 0,
+    signal: null,
+    stderr: '',
+    startedAt,
+    durationMs: 120,
+    outcome: { ok: true, document: document as JsonValue },
+  };
+}
+
+type Pass = { seconds: number; cpuMs: number; results: number; rows: number; statuses: Record<string, number>; followUps: number };
+
+async function ingestFleet(service: DiscoveryIngestService, fleet: FleetHost[], concurrency: number, startedAt: number): Promise<Pass> {
+  const statuses: Record<string, number> = {};
+  let rows = 0;
+  let followUps = 0;
+  let next = 0;
+  const cpu = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const host = fleet[next++];
+      if (host === undefined) return;
+      for (const kind of KINDS) {
+        const report: IngestReport = await service.ingest(host.name, wire(host.documents[kind], startedAt));
+        statuses[report.status] = (statuses[report.status] ?? 0) + 1;
+        rows += report.rows;
+        followUps += report.followUps.length;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { seconds, cpuMs: cpuMsSince(cpu), results: fleet.length * KINDS.length, rows, statuses, followUps };
+}
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+export async function main(args: string[]): Promise<Record<string, unknown>> {
+  const hosts = Number(option(args, '--hosts') ?? 1000);
+  const concurrency = Number(option(args, '--concurrency') ?? 4);
+  process.stderr.write(`generating discovery documents for ${hosts} hosts...\n`);
+  const fleet = generateFleet(hosts);
+  const bytes = fleet.reduce((n, h) => n + KINDS.reduce((m, k) => m + JSON.stringify(h.documents[k]).length, 0), 0);
+  const graph = await openBenchGraph();
+  try {
+    // Warm the JVM and Cypher's plan cache on a separate small fleet, removed again.
+    const warm = generateFleet(20, 99).map((h) => ({ ...h, name: `warm-${h.name}` }));
+    await ingestFleet(new DiscoveryIngestService({ store: graph.store }), warm, concurrency, 1);
+    await graph.store.write(
+      `MATCH (h:Host) WHERE h.key STARTS WITH 'warm-' OPTIONAL MATCH (h)-->(x) WHERE NOT x:Package AND NOT x:Subnet DETACH DELETE x, h`,
+    );
+
+    const service = new DiscoveryIngestService({ store: graph.store });
+    process.stderr.write(`first pass: ${fleet.length * KINDS.length} results (${(bytes / 1e6).toFixed(1)} MB of JSON)...\n`);
+    const first = await ingestFleet(service, fleet, concurrency, 1_800_000_000_000);
+    process.stderr.write(`first pass: ${first.seconds.toFixed(1)} s, ${JSON.stringify(first.statuses)}\n`);
+    process.stderr.write('second pass, unchanged...\n');
+    const again = await ingestFleet(service, fleet, concurrency, 1_800_000_600_000);
+    process.stderr.write(`second pass: ${again.seconds.toFixed(1)} s, ${JSON.stringify(again.statuses)}\n`);
+
+    const [graphCounts] = await graph.store.read<Record<string, { toNumber(): number }>>(
+      `RETURN COUNT { MATCH (:Process)-[r:CONNECTS_TO]->(:TCPService) RETURN r } AS connects_to,
+              COUNT { MATCH (:Host)-[r:HAS_PACKAGE]->(:Package) RETURN r } AS has_package,
+              COUNT { MATCH (p:Process) RETURN p } AS processes`,
+    );
+    return {
+      bench: 'discovery-ingest',
+      hosts,
+      results: first.results,
+      concurrency,
+      json_mb: Math.round(bytes / 1e5) / 10,
+      rows: first.rows,
+      results_per_s: Math.round(first.results / first.seconds),
+      rows_per_s: Math.round(first.rows / first.seconds),
+      ingest_s: Math.round(first.seconds * 10) / 10,
+      cma_cpu_ms_per_result: Math.round((first.cpuMs / first.results) * 100) / 100,
+      unchanged_reingest_s: Math.round(again.seconds * 100) / 100,
+      unchanged_results_per_s: Math.round(again.results / again.seconds),
+      unchanged_cpu_ms_per_result: Math.round((again.cpuMs / again.results) * 100) / 100,
+      first_pass: first.statuses,
+      second_pass: again.statuses,
+      follow_ups: first.followUps,
+      graph: Object.fromEntries(Object.entries(graphCounts ?? {}).map(([k, v]) => [k, v.toNumber()])),
+      neo4j: graph.embedded ? 'embedded 5.26 (local)' : 'external',
+    };
+  } finally {
+    await graph.close();
+  }
+}

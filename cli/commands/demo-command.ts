@@ -2,7 +2,10 @@ import { Command } from 'commander';
 import { loadCmaConfig } from '../../cma/config/cma-config';
 import { RunningCma, startCma } from '../../cma/cma-service';
 import { createLogger } from '../../cma/util/logger';
+import path from 'node:path';
+import { fleetSteps } from '../demo/demo-fleet-steps';
 import { DemoStep, runSteps } from '../demo/demo-steps';
+import { NanoprobeFleet } from '../demo/nanoprobe-fleet';
 import { stopOnSignals } from '../shutdown';
 import { parsePort } from './cma-command';
 
@@ -31,6 +34,7 @@ export function registerDemoCommand(program: Command): void {
         process.stdout.write(`${line}\n`);
       };
       let cma: RunningCma | undefined;
+      let fleet: NanoprobeFleet | undefined;
       const steps: DemoStep[] = [
         {
           title: config.neo4j.uri ? `start the CMA on ${config.neo4j.uri}` : 'start the local Neo4j and the CMA',
@@ -48,13 +52,22 @@ export function registerDemoCommand(program: Command): void {
             return `status ${body.status}, schema version ${body.schema?.version}`;
           },
         },
+        ...fleetSteps(
+          () => cma!,
+          () => (fleet ??= new NanoprobeFleet({ host: '127.0.0.1', port: cma!.membership.address.port }, path.join(config.membership.stateDir, 'nanoprobes'))),
+        ),
       ];
+      const stopAll = async (): Promise<void> => {
+        await fleet?.stopAll();
+        await cma?.stop();
+      };
       const outcome = await runSteps(steps, print);
       if (opts.once || !outcome.ok) {
-        await cma?.stop();
+        await stopAll();
         process.exit(outcome.ok ? 0 : 1);
       }
-      print(`\nUnimatrix is running. API: ${cma!.apiUrl}/api/health — press Ctrl-C to stop.`);
-      stopOnSignals(() => cma!.stop(), print);
+      const url = cma!.apiUrl;
+      print(`\nUnimatrix is running with 10 nanoprobes. Try:\n  curl ${url}/api/hosts\n  curl ${url}/api/alerts\n  curl ${url}/api/rings\nPress Ctrl-C to stop.`);
+      stopOnSignals(stopAll, print);
     });
 }

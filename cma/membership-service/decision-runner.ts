@@ -1,6 +1,7 @@
 import { encodeMessage } from '../../protocol/codec';
 import { makeMessage } from '../../protocol/message-types';
 import type { Endpoint } from '../../protocol/transport/endpoint';
+import { isTransportError } from '../../protocol/transport/transport-errors';
 import type { AlertStore } from '../alerts/alert-store';
 import type { HostStore } from '../fleet/host-store';
 import type { RingStore } from '../fleet/ring-store';
@@ -136,7 +137,12 @@ export class DecisionRunner {
     });
     count('config_sent');
     endpoint.sendReliable(host, { host: peer.endpoint.ip, port: peer.endpoint.port }, encodeMessage(message)).catch((err: unknown) => {
+      // The CMA is stopping: the host gets its config again when it re-announces to the next one.
+      if (isTransportError(err, 'UNI_TRANS_004')) return;
       count('config_failed');
+      // Its next announcement must be answered with a CONFIG again, even from the same process.
+      const current = peers.get(host);
+      if (current !== undefined) current.startTime = undefined;
       log.warn({ host: peer.hostname, err: (err as Error).message }, 'CONFIG not delivered');
     });
   }

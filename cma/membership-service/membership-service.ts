@@ -256,9 +256,21 @@ export class MembershipService {
     const joins: JoinInput[] = [...accepted.values()].map(({ checked }) => ({ ...checked.join, at: Date.now() }));
     await this.hosts.joinMany(joins);
     for (const { checked, incoming, startTime } of accepted.values()) {
-      this.peers.set({ keyid: checked.keyid, hostname: checked.hostname, keys: checked.keys, endpoint: checked.endpoint });
+      const known = this.peers.get(checked.keyid);
+      // The same process announcing again (its ACK crossed a retry): answer, but its CONFIG is already
+      // on its way over the reliable channel — another one would only be sent twice.
+      const repeat =
+        known?.startTime === startTime &&
+        known.endpoint.ip === checked.endpoint.ip &&
+        known.endpoint.port === checked.endpoint.port &&
+        this.membership.status(checked.keyid) === 'live';
+      this.peers.set({ keyid: checked.keyid, hostname: checked.hostname, keys: checked.keys, endpoint: checked.endpoint, startTime });
       this.transport.guard.learnPeer(checked.keyid, checked.keys);
       this.replyToAnnounce(incoming, startTime, { accepted: true });
+      if (repeat) {
+        this.count('announce_repeated');
+        continue;
+      }
       this.membership.announce(checked.ringHost);
       for (const listener of this.joinListeners) listener({ keyid: checked.keyid, hostname: checked.hostname });
     }

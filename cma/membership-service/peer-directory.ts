@@ -7,6 +7,8 @@ export type Peer = {
   keys: PublicKeys;
   /** Where the CMA reaches the host's nanoprobe. */
   endpoint: { ip: string; port: number };
+  /** The start time of the nanoprobe process last accepted (a repeat of it is not a restart). */
+  startTime?: number;
 };
 
 /**

@@ -1,0 +1,213 @@
+/**
+ * Lab test of issue #4 (membership and heartbeat rings), as root, with everything real: six nanoprobe
+ * processes in host namespaces joining by multicast to 224.0.2.5:1984, the CMA (`unimatrix cma`) in a
+ * namespace of its own, its own Neo4j, and switches that really fail.
+ *
+ *            cma (10.213.0.11, segment "core")
+ *             |
+ *           core ------------------------------------------- +
+ *             |                                              |
+ *            sw1: h1 h2 h3 (segment a, 10.213.1.0/24)       sw2: h4 h5 h6 (segment b, 10.213.2.0/24)
+ *
+ * Measured figures (join, kill-to-alert, switch-down-to-alert, restore-to-back) go to stderr as one
+ * JSON line at the end, for the report and docs/performance.md.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LocalNeo4j } from '../../cma/neo4j/local-neo4j';
+import { waitFor } from '../support/wait-for';
+import { CmaApi, firing, ringMembers, withStatus, type ApiAlert } from './cma-api';
+import { LabCma, startNanoprobe } from './daemons';
+import { describeAsRoot, useLab } from './lab-jest';
+import type { LabProcess } from './lab-process';
+import type { LabTopology } from './topology';
+
+const topology: LabTopology = {
+  switches: [{ name: 'core', lldp: false }, { name: 'sw1', lldp: false }, { name: 'sw2', lldp: false }],
+  trunks: [
+    { a: 'sw1', b: 'core' },
+    { a: 'sw2', b: 'core' },
+  ],
+  segments: [
+    { name: 'core', subnet: '10.213.0.0/24' },
+    { name: 'a', subnet: '10.213.1.0/24' },
+    { name: 'b', subnet: '10.213.2.0/24' },
+  ],
+  hosts: [
+    { name: 'h1', nics: [{ switch: 'sw1', segment: 'a' }] },
+    { name: 'h2', nics: [{ switch: 'sw1', segment: 'a' }] },
+    { name: 'h3', nics: [{ switch: 'sw1', segment: 'a' }] },
+    { name: 'h4', nics: [{ switch: 'sw2', segment: 'b' }] },
+    { name: 'h5', nics: [{ switch: 'sw2', segment: 'b' }] },
+    { name: 'h6', nics: [{ switch: 'sw2', segment: 'b' }] },
+  ],
+  cma: { nics: [{ switch: 'core', segment: 'core' }] },
+};
+
+const SEGMENT_A = ['h1', 'h2', 'h3'];
+const SEGMENT_B = ['h4', 'h5', 'h6'];
+const ALL = [...SEGMENT_A, ...SEGMENT_B];
+/** The default dead time (cma/membership/timing.ts); the issue's bound is dead time + 2 s. */
+const DEAD_MS = 4_500;
+const HOST_DOWN_BOUND_MS = DEAD_MS + 2_000;
+
+const joinedLines = (p: LabProcess): number => p.stdout().match(/"msg":"joined"/g)?.length ?? 0;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describeAsRoot('lab: nanoprobes join by multicast, die, lose a switch, and survive a CMA restart', () => {
+  const lab = useLab(topology);
+  let home = '';
+  const probes = new Map<string, LabProcess>();
+  const figures: Record<string, number> = {};
+  let db: LocalNeo4j | undefined;
+  let cma: LabCma;
+  let api: CmaApi;
+
+  const probe = (name: string): LabProcess => {
+    const p = probes.get(name);
+    if (!p) throw new Error(`no nanoprobe on ${name}`);
+    return p;
+  };
+  const start = (name: string): void => {
+    probes.set(name, startNanoprobe(lab().host(name), path.join(home, 'nanoprobes')));
+  };
+  /** Everything a failing expectation needs to explain itself: the API's view and the CMA's log tail. */
+  const context = async (): Promise<string> =>
+    JSON.stringify({ hosts: [...(await api.hosts()).values()].map((h) => `${h.name}:${h.status}`), alerts: (await api.alerts()).map((a) => [a.labels, a.resolved]) });
+
+  beforeAll(async () => {
+    home = mkdtempSync(path.join(os.tmpdir(), 'unimatrix-membership-lab-'));
+    db = await LocalNeo4j.start({ home: path.join(home, 'neo4j'), port: 0, heapMb: 512, pagecache: '64m' });
+    cma = await LabCma.start(lab(), { neo4jPort: Number(new URL(db.uri).port), stateDir: path.join(home, 'cma') });
+    api = new CmaApi(cma.apiUrl);
+  }, 240_000);
+
+  afterAll(async () => {
+    process.stderr.write(`membership-lab figures: ${JSON.stringify(figures)}\n`);
+    await cma?.stop().catch(() => undefined);
+    await lab().destroy();
+    await db?.stop();
+    if (home !== '') rmSync(home, { recursive: true, force: true });
+  }, 60_000);
+
+  test('six nanoprobes join by multicast and are placed on the global ring and one ring per subnet', async () => {
+    const startedAt = Date.now();
+    for (const name of ALL) start(name);
+    const hosts = await waitFor(() => api.hosts(), (h) => withStatus(h, 'up').length === ALL.length, 60_000);
+    figures.join_all_ms = Date.now() - startedAt;
+    expect(withStatus(hosts, 'up')).toEqual(ALL);
+    // Each joined by multicast: none was told the CMA's address.
+    for (const name of ALL) expect(probe(name).stdout()).toMatch(/"bootstrap":"multicast 224\.0\.2\.5:1984"/);
+
+    const rings = await waitFor(() => api.rings(), (r) => ringMembers(r, 'global').length === ALL.length, 20_000);
+    expect(rings.audit).toEqual([]);
+    expect(ringMembers(rings, 'global')).toEqual(ALL);
+    const subnetRings = rings.rings.filter((r) => r.kind === 'subnet').map((r) => [r.name, ringMembers(rings, r.name)]);
+    expect(subnetRings.sort()).toEqual([
+      ['subnet:10.213.1.0/24', SEGMENT_A],
+      ['subnet:10.213.2.0/24', SEGMENT_B],
+    ]);
+  }, 150_000);
+
+  test(`kill -9 of one nanoprobe raises one HostDown within dead time + 2 s (${HOST_DOWN_BOUND_MS} ms)`, async () => {
+    const victim = 'h6';
+    probe(victim).signal('SIGKILL');
+    const killedAt = Date.now();
+    const seen = await waitFor(() => api.alerts(), (a) => firing(a, 'HostDown').some((x) => x.labels.host === victim), 30_000, 100);
+    figures.host_down_seen_ms = Date.now() - killedAt;
+    const mine = firing(seen, 'HostDown');
+    expect(mine.map((a) => a.labels.host)).toEqual([victim]);
+    const alert = mine[0] as ApiAlert;
+    // The CMA's own decision time, not this test's polling, measures detection.
+    figures.host_down_detect_ms = Date.parse(alert.startsAt) - killedAt;
+    expect(figures.host_down_detect_ms).toBeLessThanOrEqual(HOST_DOWN_BOUND_MS);
+    expect(JSON.parse(alert.annotations.evidence ?? '{}')).toMatchObject({ confirmedBy: expect.any(String) });
+    expect((await api.hosts()).get(victim)?.status).toBe('down');
+
+    const rings = await waitFor(() => api.rings(), (r) => ringMembers(r, 'global').length === ALL.length - 1, 10_000);
+    expect(rings.audit).toEqual([]);
+    expect(rings.rings.flatMap((r) => r.members).some((m) => m.host === victim)).toBe(false);
+  }, 60_000);
+
+  test('the killed host comes back: its alert is resolved and it rejoins its rings', async () => {
+    const victim = 'h6';
+    await probe(victim).exited;
+    start(victim);
+    const alerts = await waitFor(() => api.alerts(), (a) => firing(a, 'HostDown').length === 0, 30_000);
+    expect(firing(alerts, 'HostDown')).toEqual([]);
+    expect(alerts.filter((a) => a.labels.host === victim).every((a) => a.resolved)).toBe(true);
+    const rings = await waitFor(() => api.rings(), (r) => ringMembers(r, 'subnet:10.213.2.0/24').length === SEGMENT_B.length, 20_000);
+    expect(ringMembers(rings, 'global')).toEqual(ALL);
+    expect(ringMembers(rings, 'subnet:10.213.2.0/24')).toEqual(SEGMENT_B);
+    expect(rings.audit).toEqual([]);
+    expect(withStatus(await api.hosts(), 'up')).toEqual(ALL);
+  }, 60_000);
+
+  test('a powered-off switch is ONE SegmentDown naming its hosts, and no host on the other switch dies', async () => {
+    await lab().switch('sw1').fail('power');
+    const failedAt = Date.now();
+    const seen = await waitFor(() => api.alerts(), (a) => firing(a, 'SegmentDown').length > 0, 40_000, 100);
+    figures.segment_down_seen_ms = Date.now() - failedAt;
+    const segmentAlerts = firing(seen, 'SegmentDown');
+    expect(segmentAlerts).toHaveLength(1);
+    const alert = segmentAlerts[0] as ApiAlert;
+    figures.segment_down_detect_ms = Date.parse(alert.startsAt) - failedAt;
+    expect(alert.labels.segment).toBe('10.213.1.0/24');
+    expect(alert.annotations.hosts?.split(', ').sort()).toEqual(SEGMENT_A);
+
+    // Longer than the dead time, so a false death on the other switch would have time to show.
+    await sleep(DEAD_MS + 2_000);
+    const alerts = await api.alerts();
+    expect(firing(alerts, 'SegmentDown')).toHaveLength(1);
+    expect(firing(alerts, 'HostDown')).toEqual([]);
+    const hosts = await api.hosts();
+    expect(withStatus(hosts, 'down')).toEqual(SEGMENT_A);
+    expect(withStatus(hosts, 'up')).toEqual(SEGMENT_B);
+    const rings = await api.rings();
+    expect(rings.audit).toEqual([]);
+    expect(ringMembers(rings, 'global')).toEqual(SEGMENT_B);
+    // The nanoprobes behind the dead switch are still running: it is the network that failed.
+    for (const name of SEGMENT_A) expect(probe(name).running).toBe(true);
+  }, 90_000);
+
+  test('the restored switch brings its hosts back and resolves the SegmentDown', async () => {
+    await lab().switch('sw1').restore();
+    const restoredAt = Date.now();
+    // The nanoprobes kept running; they are heard again once they re-announce (having lost the CMA).
+    const hosts = await waitFor(() => api.hosts(), (h) => withStatus(h, 'up').length === ALL.length, 60_000);
+    figures.restore_all_up_ms = Date.now() - restoredAt;
+    if (withStatus(hosts, 'up').length !== ALL.length) throw cma.failure(`hosts still down after the switch came back: ${await context()}`);
+    expect(withStatus(hosts, 'up')).toEqual(ALL);
+    const alerts = await waitFor(() => api.alerts(), (a) => firing(a, 'SegmentDown').length === 0, 10_000);
+    expect(firing(alerts, 'SegmentDown')).toEqual([]);
+    expect(firing(alerts, 'HostDown')).toEqual([]);
+    const rings = await waitFor(() => api.rings(), (r) => ringMembers(r, 'subnet:10.213.1.0/24').length === SEGMENT_A.length, 10_000);
+    expect(ringMembers(rings, 'global')).toEqual(ALL);
+    expect(rings.audit).toEqual([]);
+  }, 90_000);
+
+  test('a restarted CMA: every nanoprobe re-joins and every ring passes the audit', async () => {
+    const joinsBefore = new Map(ALL.map((name) => [name, joinedLines(probe(name))]));
+    await cma.restart();
+    const restartedAt = Date.now();
+    await waitFor(
+      () => ALL.filter((name) => joinedLines(probe(name)) > (joinsBefore.get(name) ?? 0)),
+      (rejoined) => rejoined.length === ALL.length,
+      60_000,
+    );
+    figures.cma_restart_rejoin_all_ms = Date.now() - restartedAt;
+    expect(ALL.filter((name) => joinedLines(probe(name)) <= (joinsBefore.get(name) ?? 0))).toEqual([]);
+
+    const rings = await api.rings();
+    expect(rings.audit).toEqual([]);
+    expect(ringMembers(rings, 'global')).toEqual(ALL);
+    expect(ringMembers(rings, 'subnet:10.213.1.0/24')).toEqual(SEGMENT_A);
+    expect(ringMembers(rings, 'subnet:10.213.2.0/24')).toEqual(SEGMENT_B);
+    // No false death from the restart, past a full dead time.
+    await sleep(DEAD_MS + 2_000);
+    expect(withStatus(await api.hosts(), 'up')).toEqual(ALL);
+    expect(firing(await api.alerts(), 'HostDown')).toEqual([]);
+    expect((await api.rings()).audit).toEqual([]);
+  }, 120_000);
+});

@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- protocol [--messages N] [--sim-messages N]`
+ * `npm run bench -- protocol [--messages N] [--sim-messages N] [--only direct|proxy] [--set option=value]…`
+ * (`--set` passes transport options, e.g. `--set minRtoMs=5`, to explore the tunables.)
  *
  * The reliable transport over real loopback UDP sockets with the real security layer: directly, and
  * through the UDP fault proxy (in its own process) at 0%, 10% and 30% loss, plus 30% loss with 10%
@@ -12,6 +13,7 @@
  * 2 s), both simulated on the same in-memory network, and the per-packet cost of the crypto.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { secureGuard } from '../protocol/net/loopback-harness';
 import type { ProxyProcessReply } from '../protocol/net/fault-proxy-process';
@@ -20,6 +22,7 @@ import { openUdpSocket } from '../protocol/net/udp-socket';
 import { generateIdentity } from '../protocol/security/identity';
 import type { SocketAddress } from '../protocol/transport/datagram-socket';
 import { Endpoint } from '../protocol/transport/endpoint';
+import { resolveTransportOptions, type TransportOptionsInput } from '../protocol/transport/options';
 import { payload } from '../protocol/transport/memory-harness';
 import { measureGuard, measureOwnCrypto } from './protocol-crypto';
 import { simulateComparison } from './protocol-simulation';
@@ -70,11 +73,11 @@ async function startProxyProcess(target: SocketAddress, faults: Faults, seed: nu
   };
 }
 
-async function runReal(label: string, messages: Uint8Array[], faults: Faults | undefined, seed: number): Promise<Record<string, unknown>> {
+async function runReal(label: string, messages: Uint8Array[], faults: Faults | undefined, seed: number, options: TransportOptionsInput): Promise<Record<string, unknown>> {
   const idA = generateIdentity();
   const idB = generateIdentity();
-  const a = new Endpoint({ socket: await openUdpSocket({ host: '127.0.0.1' }), guard: secureGuard(idA, [idB]) });
-  const b = new Endpoint({ socket: await openUdpSocket({ host: '127.0.0.1' }), guard: secureGuard(idB, [idA]), autoAck: true });
+  const a = new Endpoint({ socket: await openUdpSocket({ host: '127.0.0.1' }), guard: secureGuard(idA, [idB]), options });
+  const b = new Endpoint({ socket: await openUdpSocket({ host: '127.0.0.1' }), guard: secureGuard(idB, [idA]), autoAck: true, options });
   const proxy = faults === undefined ? undefined : await startProxyProcess(b.localAddress(), faults, seed);
   const target = proxy?.address ?? b.localAddress();
   const n = messages.length;
@@ -176,6 +179,19 @@ async function cryptoFigures(): Promise<{ source: string; figures: unknown }> {
   return { source: 'bench/protocol-crypto.ts (fallback)', figures: measureOwnCrypto() };
 }
 
+/** `--set name=value` pairs, validated by the transport's own option schema. */
+function optionArgs(args: string[]): TransportOptionsInput {
+  const out: Record<string, number> = {};
+  args.forEach((arg, i) => {
+    if (arg !== '--set') return;
+    const [name, value] = (args[i + 1] ?? '').split('=');
+    if (name === undefined || name === '' || value === undefined) throw new Error('--set needs option=value');
+    out[name] = Number(value);
+  });
+  resolveTransportOptions(out);
+  return out;
+}
+
 function numberArg(args: string[], name: string, fallback: number): number {
   const at = args.indexOf(name);
   if (at < 0) return fallback;
@@ -187,14 +203,19 @@ function numberArg(args: string[], name: string, fallback: number): number {
 export async function main(args: string[]): Promise<Record<string, unknown>> {
   const n = numberArg(args, '--messages', 10_000);
   const simMessages = numberArg(args, '--sim-messages', 2_000);
-  log(`preparing ${n} messages`);
+  const options = optionArgs(args);
+  const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+  const loadAverage = os.loadavg().map((l) => Number(l.toFixed(2)));
+  log(`preparing ${n} messages (load average ${loadAverage.join(' ')})`);
   const messages = Array.from({ length: n }, (_, i) => payload(i, mixedSize(i)));
   // Warm-up (discarded): the first run otherwise pays for JIT compilation and looks slowest.
-  await runReal('warm-up', messages.slice(0, Math.min(n, 2000)), undefined, 1);
+  await runReal('warm-up', messages.slice(0, Math.min(n, 2000)), undefined, 1, options);
   const runs: Record<string, unknown>[] = [];
-  runs.push(await runReal('direct', messages, undefined, 1));
-  for (const loss of [0, 0.1, 0.3]) runs.push(await runReal('fault-proxy', messages, { loss, duplicate: 0, reorder: 0 }, 11));
-  runs.push(await runReal('fault-proxy', messages, { loss: 0.3, duplicate: 0.1, reorder: 0.1 }, 12));
+  if (only !== 'proxy') runs.push(await runReal('direct', messages, undefined, 1, options));
+  if (only !== 'direct') {
+    for (const loss of [0, 0.1, 0.3]) runs.push(await runReal('fault-proxy', messages, { loss, duplicate: 0, reorder: 0 }, 11, options));
+    runs.push(await runReal('fault-proxy', messages, { loss: 0.3, duplicate: 0.1, reorder: 0.1 }, 12, options));
+  }
 
   log(`simulating ours vs the original design (${simMessages} messages per loss rate)`);
   const simulated = simulateComparison({ losses: [0, 0.1, 0.3], messages: simMessages, messageBytes: 1000, oneWayDelayMs: 0.25, seed: 5 });
@@ -207,6 +228,8 @@ export async function main(args: string[]): Promise<Record<string, unknown>> {
     node: process.version,
     messages: n,
     app_window: APP_WINDOW,
+    transport_options: options,
+    load_average_at_start: loadAverage,
     mix: 'per 10,000: 9,000 of 4-1,103 B, 900 of 2-16 KB, 90 of 64-192 KiB, 10 of 1 MiB; every 3rd compressible',
     runs,
     vs_original_design: simulated,

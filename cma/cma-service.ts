@@ -5,6 +5,11 @@ import { healthRoute } from './api/health-route';
 import { hostsRoute } from './api/hosts-route';
 import { ringsRoute } from './api/rings-route';
 import { MembershipService } from './membership-service/membership-service';
+import { discoveryRoute } from './api/discovery-route';
+import { queriesRoute } from './api/queries-route';
+import { DiscoverySchedule } from './discovery/discovery-schedule';
+import { DiscoveryIngestService } from './discovery/ingest-service';
+import { linkDiscovery } from './discovery/membership-link';
 import { ApiServer, startApiServer } from './api/http-server';
 import { openGraph, OpenedGraph } from './graph/open-graph';
 import { applyMigrations } from './graph/migrations';
@@ -30,11 +35,16 @@ export async function startCma(config: CmaConfig, log: Logger): Promise<RunningC
     const migrations = await applyMigrations(graph.store);
     log.info(migrations, 'graph schema up to date');
     const membership = await MembershipService.start(config.membership, graph.store, log);
+    const schedule = new DiscoverySchedule(config.discovery.requests);
+    const ingest = new DiscoveryIngestService({ store: graph.store, schedule, log });
+    linkDiscovery({ membership, ingest, schedule, store: graph.store, concurrency: config.discovery.concurrency, log });
     const routers: Router[] = [
       healthRoute(graph.store, graph.uri, startedAt),
       hostsRoute(membership.hosts),
       alertsRoute(membership.alerts),
       ringsRoute(membership),
+      discoveryRoute(graph.store),
+      queriesRoute(graph.store),
     ];
     let api: ApiServer;
     try {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
+import { discoveryScheduleConfigSchema } from '../discovery/discovery-schedule';
 import { projectRoot } from '../util/project-root';
 
 /**
@@ -59,6 +60,15 @@ export const cmaConfigSchema = z
       })
       .strict()
       .default({ port: 1984, multicast: { enabled: true, group: '224.0.2.5' }, stateDir: '.unimatrix/cma', trust: 'tofu', timing: {} }),
+    discovery: z
+      .object({
+        /** Per script: override timing or parameters, switch off with `enabled: false`, or add one. */
+        requests: discoveryScheduleConfigSchema.default({}),
+        /** Results ingested at once (each host's results stay in order). */
+        concurrency: z.number().int().min(1).max(64).default(8),
+      })
+      .strict()
+      .default({ requests: {}, concurrency: 8 }),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()

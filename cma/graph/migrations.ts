@@ -87,10 +87,17 @@ const ALREADY_THERE = new Set([
  * parallel tests) can both pass the check; the loser's "already exists" means the work is done.
  */
 async function runSchemaStatement(store: GraphStore, statement: string): Promise<void> {
-  try {
-    await store.runAutoCommit(statement);
-  } catch (err) {
-    if (!ALREADY_THERE.has((err as { code?: string }).code ?? '')) throw err;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await store.runAutoCommit(statement);
+      return;
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? '';
+      if (ALREADY_THERE.has(code)) return;
+      // Two migrators taking schema locks in different orders deadlock; Neo4j calls that transient.
+      if (!code.startsWith('Neo.TransientError.') || attempt >= 8) throw err;
+      await new Promise((r) => setTimeout(r, 50 * attempt + Math.random() * 100));
+    }
   }
 }
 

@@ -12,6 +12,7 @@ import { RingStore } from '../fleet/ring-store';
 import type { GraphStore } from '../graph/graph-store';
 import type { Decision } from '../membership/decisions';
 import { Membership } from '../membership/membership';
+import type { TopologyPlacement } from '../membership/types';
 import type { Logger } from '../util/logger';
 import { b64, checkAnnouncement, type CheckedAnnouncement } from './announcement';
 import { openCmaTransport, type CmaTransport } from './cma-transport';
@@ -113,6 +114,22 @@ export class MembershipService {
     this.joinListeners.push(listener);
   }
 
+  /**
+   * Gives a live host a more specific topology placement (its switch, once LLDP wiring is known): it
+   * moves from its subnet ring to the switch's ring, at the cost of a join. No-op when unchanged.
+   */
+  place(keyid: string, placement: TopologyPlacement): Promise<void> {
+    return this.enqueue(async () => {
+      const current = this.membership.ringSet.host(keyid);
+      if (current === undefined) return;
+      const others = current.placements.filter((p) => p.kind !== placement.kind);
+      const same = current.placements.find((p) => p.kind === placement.kind);
+      if (same && same.key === placement.key && same.address.ip === placement.address.ip && same.address.port === placement.address.port) return;
+      this.count('placement_changed');
+      this.membership.announce({ ...current, placements: [...others, placement] });
+    });
+  }
+
   /** Sends a message reliably to a known host; resolves when the host acknowledged it. */
   async send(keyid: string, message: Message): Promise<void> {
     const peer = this.peers.get(keyid);
@@ -174,6 +191,19 @@ export class MembershipService {
       }
       return;
     }
+    const extra = this.extraHandlers.get(message.type);
+    if (extra !== undefined) {
+      // Outside the serial queue: a discovery write must not hold up heartbeat reports and deaths.
+      // Acknowledged once the handler has stored it; a failure leaves it for the sender to retransmit.
+      extra({ keyid: incoming.peer, hostname: this.peers.nameOf(incoming.peer) }, message).then(
+        () => incoming.ack(),
+        (err: unknown) => {
+          this.count(`failed_${message.type}`);
+          this.log.warn({ host: this.peers.nameOf(incoming.peer), type: message.type, err: (err as Error).message }, 'message not stored; the sender will retransmit');
+        },
+      );
+      return;
+    }
     if (message.type === 'PROBE_REPLY') {
       this.prober.cancel(incoming.peer, message.payload.probeId);
       if (message.payload.probeId !== 0) this.enqueue(async () => this.membership.probeAnswered(incoming.peer, message.payload.probeId));
@@ -202,15 +232,8 @@ export class MembershipService {
       case 'UNEXPECTED_HEARTBEAT':
         this.log.info({ observer: this.peers.nameOf(peer), from: message.payload.from, count: message.payload.count }, 'unexpected heartbeats');
         return;
-      default: {
-        const handler = this.extraHandlers.get(message.type);
-        if (handler) {
-          this.membership.heardFrom(peer);
-          await handler({ keyid: peer, hostname: this.peers.nameOf(peer) }, message);
-        } else {
-          this.count(`unhandled_${message.type}`);
-        }
-      }
+      default:
+        this.count(`unhandled_${message.type}`);
     }
   }
 

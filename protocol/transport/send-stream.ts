@@ -321,7 +321,7 @@ export class SendStream {
     let earliest = Infinity;
     for (const slot of this.slots.values()) {
       if (slot.txId >= this.largestAckedTx) continue;
-      if (slot.txId + this.reorderThreshold <= this.largestAckedTx || now - slot.lastSentAt >= lossDelay) {
+      if (slot.txId + this.reorderThreshold <= this.largestAckedTx || slot.lastSentAt + lossDelay <= now) {
         this.counters.add('retransmitted_fast');
         this.transmit(slot, now, true);
       } else {

@@ -3,13 +3,13 @@
  * REST API (a real HTTP server on port 0), while the last good data stays in the graph.
  */
 import type { GraphStore } from '../../cma/graph/graph-store';
-import { applyMigrations } from '../../cma/graph/migrations';
 import { discoveryRoute } from '../../cma/api/discovery-route';
 import { startApiServer, type ApiServer } from '../../cma/api/http-server';
 import type { DiscoveryStatus } from '../../cma/discovery/discovery-results';
 import { DiscoveryIngestService } from '../../cma/discovery/ingest-service';
 import { silentLogger } from '../../cma/util/logger';
-import { describeWithNeo4j, testStore, uniquePrefix } from '../support/neo4j';
+import { describeWithNeo4j, uniquePrefix } from '../support/neo4j';
+import { migratedTestStore } from './migrated-store';
 import { memoryWeb1, netconfigWeb1, packagesWeb1 } from './fixtures/sample-results';
 import { removeTestHosts } from './remove-test-hosts';
 import { failedResult, okResult } from './wire-results';
@@ -35,8 +35,7 @@ describeWithNeo4j('discovery errors through GET /api/hosts/:name/discovery', () 
   }
 
   beforeAll(async () => {
-    store = testStore();
-    await applyMigrations(store);
+    store = await migratedTestStore();
     api = await startApiServer([discoveryRoute(store)], '127.0.0.1', 0, silentLogger);
     service = new DiscoveryIngestService({ store });
   });

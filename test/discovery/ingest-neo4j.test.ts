@@ -5,11 +5,11 @@
 import net from 'node:net';
 import neo4j from 'neo4j-driver';
 import type { GraphStore } from '../../cma/graph/graph-store';
-import { applyMigrations } from '../../cma/graph/migrations';
 import { failurePlan } from '../../cma/discovery/raw-result';
 import { planIngest } from '../../cma/discovery/registry';
 import type { IngestContext } from '../../cma/discovery/plugin';
-import { describeWithNeo4j, testStore, uniquePrefix } from '../support/neo4j';
+import { describeWithNeo4j, uniquePrefix } from '../support/neo4j';
+import { migratedTestStore } from './migrated-store';
 import { netconfigWeb1, tcpApp1, tcpWeb1, processesWeb1, packagesWeb1, lldpWeb1 } from './fixtures/sample-results';
 import { discover } from './run-discovery';
 
@@ -33,8 +33,7 @@ describeWithNeo4j('discovery ingest into the real Neo4j', () => {
   }
 
   beforeAll(async () => {
-    store = testStore();
-    await applyMigrations(store);
+    store = await migratedTestStore();
   });
 
   afterAll(async () => {

@@ -4,13 +4,13 @@
  */
 import { z } from 'zod';
 import type { GraphStore } from '../../cma/graph/graph-store';
-import { applyMigrations } from '../../cma/graph/migrations';
 import { DiscoverySchedule } from '../../cma/discovery/discovery-schedule';
 import { DiscoveryIngestService } from '../../cma/discovery/ingest-service';
 import { definePlugin } from '../../cma/discovery/plugin';
 import { stmt } from '../../cma/discovery/plan-kit';
 import { BUILTIN_PLUGINS, PluginRegistry } from '../../cma/discovery/registry';
-import { describeWithNeo4j, testStore, uniquePrefix } from '../support/neo4j';
+import { describeWithNeo4j, uniquePrefix } from '../support/neo4j';
+import { migratedTestStore } from './migrated-store';
 import { netconfigWeb1, packagesWeb1, processesWeb1, tcpWeb1 } from './fixtures/sample-results';
 import { removeTestHosts } from './remove-test-hosts';
 import { failedResult, okResult } from './wire-results';
@@ -53,8 +53,7 @@ describeWithNeo4j('discovery ingest service (real Neo4j)', () => {
   }
 
   beforeAll(async () => {
-    store = testStore();
-    await applyMigrations(store);
+    store = await migratedTestStore();
     service = new DiscoveryIngestService({ store, clock });
   });
 

@@ -4,10 +4,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { GraphStore } from '../../cma/graph/graph-store';
-import { applyMigrations } from '../../cma/graph/migrations';
 import { DiscoveryIngestService } from '../../cma/discovery/ingest-service';
 import { preferredAddress, switchPlacements } from '../../cma/discovery/switch-placements';
-import { describeWithNeo4j, testStore, uniquePrefix } from '../support/neo4j';
+import { describeWithNeo4j, uniquePrefix } from '../support/neo4j';
+import { migratedTestStore } from './migrated-store';
 import { removeTestHosts } from './remove-test-hosts';
 import { okResult } from './wire-results';
 
@@ -65,8 +65,7 @@ describeWithNeo4j('switchPlacements from LLDP wiring in the graph', () => {
   const h = (n: number) => `${prefix}h${n}`;
 
   beforeAll(async () => {
-    store = testStore();
-    await applyMigrations(store);
+    store = await migratedTestStore();
     const ingest = new DiscoveryIngestService({ store });
     const bridge = (iface: string, chassis: string, port: string): Neighbor => ({ iface, chassis, name: chassis === sw1 ? 'sw1' : 'sw2', caps: ['Bridge'], port });
     const docs = [

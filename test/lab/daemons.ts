@@ -101,3 +101,15 @@ export function startNanoprobe(host: LabHost, stateRoot: string, extraArgs: stri
     label: `nanoprobe on ${host.name}`,
   });
 }
+
+/**
+ * With UNIMATRIX_LAB_LOGS=<dir>, writes each daemon's log to <dir>/<suite>/<name>.log at the end of a
+ * suite (CI keeps them as artifacts): a failed lab run is explained by what the daemons said.
+ */
+export function keepLogs(suite: string, logs: Array<[string, string]>): void {
+  const root = process.env.UNIMATRIX_LAB_LOGS;
+  if (root === undefined || root === '') return;
+  const dir = path.join(root, suite);
+  mkdirSync(dir, { recursive: true });
+  for (const [name, text] of logs) writeFileSync(path.join(dir, `${name}.log`), text);
+}

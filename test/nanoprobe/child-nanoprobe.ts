@@ -1,5 +1,6 @@
 /**
- * A real nanoprobe process, started the way an operator would (`unimatrix nanoprobe …`), from the
+ * A real nanoprobe process, started the way an operator would (`unimatrix nanoprobe …`, or the
+ * standalone entry nanoprobe/main.ts), from the
  * TypeScript sources through a caching transpile hook (no build step needed). Its JSON log lines are
  * collected so tests can wait for what it says.
  */
@@ -9,7 +10,11 @@ import { createInterface } from 'node:readline';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const HOOK = path.join(__dirname, 'cached-ts-hook.js');
-const CLI = path.join(ROOT, 'cli', 'unimatrix.ts');
+/** `unimatrix nanoprobe …`, or the standalone entry that loads nothing of the CMA. */
+const ENTRIES = {
+  cli: [path.join(ROOT, 'cli', 'unimatrix.ts'), 'nanoprobe'],
+  standalone: [path.join(ROOT, 'nanoprobe', 'main.ts')],
+} as const;
 
 export type LogLine = { level: number; time: number; msg: string; [key: string]: unknown };
 
@@ -19,8 +24,9 @@ export class ChildNanoprobe {
   stderr = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
 
-  constructor(args: string[], env: NodeJS.ProcessEnv = {}) {
-    this.process = spawn(process.execPath, ['-r', HOOK, CLI, 'nanoprobe', ...args], {
+  constructor(args: string[], options: { entry?: keyof typeof ENTRIES; env?: NodeJS.ProcessEnv } = {}) {
+    const env = options.env ?? {};
+    this.process = spawn(process.execPath, ['-r', HOOK, ...ENTRIES[options.entry ?? 'cli'], ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -17,8 +17,8 @@ describe('nanoprobe processes', () => {
   const fleet = new Fleet();
   let cma: CmaTestPeer;
 
-  const spawnNanoprobe = (hostname: string, extra: string[] = []): ChildNanoprobe => {
-    const child = new ChildNanoprobe(['--state-dir', path.join(dir, hostname), '--hostname', hostname, '--cma', cma.cmaFlag, '--bind', '127.0.0.1', ...extra]);
+  const spawnNanoprobe = (hostname: string, extra: string[] = [], entry: 'cli' | 'standalone' = 'cli'): ChildNanoprobe => {
+    const child = new ChildNanoprobe(['--state-dir', path.join(dir, hostname), '--hostname', hostname, '--cma', cma.cmaFlag, '--bind', '127.0.0.1', ...extra], { entry });
     children.push(child);
     return child;
   };
@@ -50,8 +50,8 @@ describe('nanoprobe processes', () => {
     expect(stopped!.time - stopping!.time).toBeLessThan(2_000);
   });
 
-  it('a partner killed with SIGKILL is reported late, then dead', async () => {
-    const child = spawnNanoprobe('kilo');
+  it('a partner killed with SIGKILL is reported late, then dead (standalone entry)', async () => {
+    const child = spawnNanoprobe('kilo', [], 'standalone');
     const observer = await fleet.start(cma, 'oscar');
     const [hk, ho] = await Promise.all([cma.waitForHost('kilo', 60_000), cma.waitForHost('oscar')]);
     await child.waitForLog('joined');

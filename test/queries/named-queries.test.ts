@@ -6,10 +6,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { GraphStore } from '../../cma/graph/graph-store';
-import { applyMigrations } from '../../cma/graph/migrations';
 import { QueryCatalog } from '../../cma/queries/query-catalog';
 import { runNamedQuery, type QueryAnswer } from '../../cma/queries/query-runner';
-import { describeWithNeo4j, testStore, uniquePrefix } from '../support/neo4j';
+import { describeWithNeo4j, uniquePrefix } from '../support/neo4j';
+import { migratedTestStore } from '../discovery/migrated-store';
 import { removeTestHosts } from '../discovery/remove-test-hosts';
 import { buildSmallFleet, type SmallFleet } from './small-fleet';
 
@@ -28,8 +28,7 @@ describeWithNeo4j('named queries against a small fleet', () => {
   }
 
   beforeAll(async () => {
-    store = testStore();
-    await applyMigrations(store);
+    store = await migratedTestStore();
     fleet = await buildSmallFleet(store, prefix);
   });
 

@@ -12,9 +12,9 @@ import { loadCmaConfig } from '../../cma/config/cma-config';
 import { startApiServer, type ApiServer } from '../../cma/api/http-server';
 import { queriesRoute } from '../../cma/api/queries-route';
 import { GraphStore } from '../../cma/graph/graph-store';
-import { applyMigrations } from '../../cma/graph/migrations';
 import { silentLogger } from '../../cma/util/logger';
-import { describeWithNeo4j, testStore, uniquePrefix } from '../support/neo4j';
+import { describeWithNeo4j, uniquePrefix } from '../support/neo4j';
+import { migratedTestStore } from '../discovery/migrated-store';
 import { removeTestHosts } from '../discovery/remove-test-hosts';
 import { buildSmallFleet, type SmallFleet } from './small-fleet';
 
@@ -100,8 +100,7 @@ describeWithNeo4j('named queries through the API and the CLI', () => {
   }
 
   beforeAll(async () => {
-    store = testStore();
-    await applyMigrations(store);
+    store = await migratedTestStore();
     fleet = await buildSmallFleet(store, prefix);
     api = await startApiServer([queriesRoute(store)], '127.0.0.1', 0, silentLogger);
   });

@@ -1,0 +1,64 @@
+import { makeMessage } from '../../protocol/message-types';
+import type { MembershipService } from '../membership-service/membership-service';
+import type { Logger } from '../util/logger';
+import type { DiscoverySchedule } from './discovery-schedule';
+import type { DiscoveryIngestService } from './ingest-service';
+import { switchPlacements } from './switch-placements';
+import type { GraphStore } from '../graph/graph-store';
+
+/** Runs at most `limit` async jobs at once; the rest wait in arrival order. */
+class Limiter {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+  constructor(private readonly limit: number) {}
+
+  async run<T>(job: () => Promise<T>): Promise<T> {
+    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running++;
+    try {
+      return await job();
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+/**
+ * Discovery on top of membership: every host that (re)joins is sent the initial discovery requests;
+ * every DISCOVERY_RESULT is ingested (acknowledged to the nanoprobe only once committed), its
+ * follow-ups are requested, and a changed LLDP result moves the host onto its switch's ring.
+ */
+export function linkDiscovery(options: {
+  membership: MembershipService;
+  ingest: DiscoveryIngestService;
+  schedule: DiscoverySchedule;
+  store: GraphStore;
+  concurrency: number;
+  log: Logger;
+}): void {
+  const { membership, ingest, schedule, store, log } = options;
+  const limiter = new Limiter(options.concurrency);
+  const request = (keyid: string, hostname: string, payload: ReturnType<DiscoverySchedule['initialRequests']>[number]): void => {
+    membership.send(keyid, makeMessage('DISCOVERY_REQUEST', payload)).catch((err: unknown) => {
+      log.warn({ host: hostname, discovery: payload.name, err: (err as Error).message }, 'discovery request not delivered');
+    });
+  };
+
+  membership.onJoin(({ keyid, hostname }) => {
+    for (const payload of schedule.initialRequests()) request(keyid, hostname, payload);
+  });
+
+  membership.handle('DISCOVERY_RESULT', async ({ keyid, hostname }, message) => {
+    if (message.type !== 'DISCOVERY_RESULT') return;
+    const report = await limiter.run(() => ingest.ingest(hostname, message.payload));
+    for (const followUp of report.followUps) request(keyid, hostname, followUp);
+    if (report.discovertype === 'lldp' && report.status === 'derived') {
+      const placement = (await switchPlacements(store, [hostname])).get(hostname);
+      const peer = membership.peers.get(keyid);
+      if (placement !== undefined && peer !== undefined) {
+        await membership.place(keyid, { kind: 'switch', key: placement.switchKey, address: { ip: placement.address, port: peer.endpoint.port } });
+      }
+    }
+  });
+}

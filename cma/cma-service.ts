@@ -37,7 +37,7 @@ export async function startCma(config: CmaConfig, log: Logger): Promise<RunningC
     const membership = await MembershipService.start(config.membership, graph.store, log);
     const schedule = new DiscoverySchedule(config.discovery.requests);
     const ingest = new DiscoveryIngestService({ store: graph.store, schedule, log });
-    linkDiscovery({ membership, ingest, schedule, store: graph.store, concurrency: config.discovery.concurrency, log });
+    linkDiscovery({ membership, ingest, schedule, store: graph.store, concurrency: config.discovery.concurrency, requestOnJoin: config.discovery.enabled, log });
     const routers: Router[] = [
       healthRoute(graph.store, graph.uri, startedAt),
       hostsRoute(membership.hosts),

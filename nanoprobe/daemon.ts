@@ -2,10 +2,9 @@
  * The nanoprobe, wired: one endpoint (one UDP socket, one packet guard, one session per start) and the
  * parts that decide what to say on it:
  *   announcer (when to announce) → cma-trust (which ANNOUNCE_ACK to believe) → joined;
- *   partner-monitor (heartbeats, late/dead/alive reports) and unexpected-heartbeats (rate-limited);
+ *   liveness (heartbeats, late/dead/alive reports, unexpected heartbeats; one timer);
  *   probe-responder; discovery-bridge (scripts → DISCOVERY_RESULT).
  * Those parts are pure or clock-driven; this file only moves messages between them and the endpoint.
- * One timer drives heartbeats and silence deadlines, set for the next thing due (no polling).
  *
  * Losing the CMA (its session changed: it restarted; or a reliable send to it gave up) sends us back to
  * announcing while heartbeats go on; after the re-join, partner states and discovery results the CMA
@@ -15,10 +14,10 @@ import { EventEmitter } from 'node:events';
 import { encodeMessage } from '../protocol/codec';
 import type { CounterSet } from '../protocol/counters';
 import { makeMessage, type MessageName, type PayloadOf } from '../protocol/message-types';
-import { keyIdOf, type Identity, type PublicKeys } from '../protocol/security/identity';
+import { derivePairKey, keyIdOf, type Identity, type PublicKeys } from '../protocol/security/identity';
 import type { SecurePacketGuard } from '../protocol/security/packet-guard';
 import { sessionIdToHex } from '../protocol/security/session';
-import type { Clock, TimerHandle } from '../protocol/transport/clock';
+import type { Clock } from '../protocol/transport/clock';
 import type { SocketAddress } from '../protocol/transport/datagram-socket';
 import type { Endpoint, GiveUpEvent, IncomingMessage, PeerRestartedEvent } from '../protocol/transport/endpoint';
 import type { TransportCounterName } from '../protocol/transport/transport-counters';
@@ -33,9 +32,9 @@ import { DiscoveryBridge, type DiscoveryBridgeOptions, type DiscoveryBridgeStatu
 import type { AnnouncedAddress } from './host-addresses';
 import { dispatchInbound, type InboundHandlers } from './inbound';
 import { LogThrottle, type Logger } from './logger';
-import { PartnerMonitor, type PartnerReportPayload, type PartnerSnapshot } from './partner-monitor';
+import { Liveness } from './liveness';
+import type { PartnerReportPayload, PartnerSnapshot } from './partner-monitor';
 import { probeReply } from './probe-responder';
-import { UnexpectedHeartbeats } from './unexpected-heartbeats';
 
 export type NanoprobeStatus = {
   hostname: string;
@@ -102,13 +101,11 @@ export class Nanoprobe extends EventEmitter<NanoprobeEvents> {
   private readonly throttle: LogThrottle;
   private readonly trust: CmaTrust;
   private readonly announcer: Announcer;
-  private readonly monitor: PartnerMonitor;
-  private readonly unexpected: UnexpectedHeartbeats;
+  private readonly liveness: Liveness;
   private readonly discovery: DiscoveryBridge;
   private readonly announceBytes: Uint8Array;
   private cma: CmaPeer | undefined;
   private joined = false;
-  private tickTimer: TimerHandle | undefined;
   private stopping: Promise<void> | undefined;
 
   constructor(parts: NanoprobeParts) {
@@ -124,16 +121,31 @@ export class Nanoprobe extends EventEmitter<NanoprobeEvents> {
     this.log = parts.log.child({ host: parts.hostname, keyId: this.keyId });
     this.throttle = new LogThrottle(() => this.clock.now());
     this.trust = new CmaTrust(parts.cmaKeys);
-    const time = { now: () => this.clock.now(), epoch: () => Math.round(parts.epochNow()) };
-    this.monitor = new PartnerMonitor(this.keyId, time);
-    this.unexpected = new UnexpectedHeartbeats({ reportIntervalMs: this.config.unexpectedReportIntervalMs });
+    this.liveness = new Liveness({
+      keyId: this.keyId,
+      clock: this.clock,
+      epochNow: parts.epochNow,
+      endpoint: this.endpoint,
+      counters: this.counters,
+      log: this.log,
+      throttle: this.throttle,
+      unexpectedReportIntervalMs: this.config.unexpectedReportIntervalMs,
+      joined: () => this.joined,
+      cmaKeyId: () => this.cma?.keyId,
+      report: (report) => this.sendReport(report),
+      reportUnexpected: (payload) => {
+        this.counters.add('unexpected_reports_sent');
+        this.log.info({ sender: payload.claimedSender, from: payload.from, count: payload.count }, 'heartbeats from a non-partner reported');
+        this.sendToCma('UNEXPECTED_HEARTBEAT', payload).catch(() => undefined); // a later one carries the news again
+      },
+    });
     this.discovery = new DiscoveryBridge({
       ...parts.discovery,
       maxConcurrent: this.config.discovery.maxConcurrent,
       send: (result) => this.sendToCma('DISCOVERY_RESULT', result),
       canSend: () => this.joined,
       log: this.log,
-      epochNow: time.epoch,
+      epochNow: () => Math.round(parts.epochNow()),
     });
 
     const built = buildAnnounce(
@@ -212,9 +224,9 @@ export class Nanoprobe extends EventEmitter<NanoprobeEvents> {
         trusted === undefined && this.cma === undefined
           ? null
           : { keyId: this.cma?.keyId ?? trusted?.keyId ?? '', address: this.cma?.address ?? null, trust: this.trust.mode },
-      configVersion: this.monitor.configVersion ?? null,
-      heartbeatIntervalMs: this.monitor.heartbeatIntervalMs ?? null,
-      partners: this.monitor.snapshot(),
+      configVersion: this.liveness.monitor.configVersion ?? null,
+      heartbeatIntervalMs: this.liveness.monitor.heartbeatIntervalMs ?? null,
+      partners: this.liveness.monitor.snapshot(),
       counters: this.counters.snapshot(),
       transport: this.endpoint.counters(),
       discovery: this.discovery.status(),
@@ -242,7 +254,7 @@ export class Nanoprobe extends EventEmitter<NanoprobeEvents> {
       this.log.info({ reason, acknowledged }, acknowledged ? 'left the CMA' : 'leaving without acknowledgement from the CMA');
     }
     this.joined = false;
-    this.cancelTick();
+    this.liveness.stop();
     await this.endpoint.close();
     this.log.info('nanoprobe stopped');
     this.emit('stopped');
@@ -277,17 +289,16 @@ export class Nanoprobe extends EventEmitter<NanoprobeEvents> {
     this.guard.learnPeer(verdict.cma.keyId, verdict.cma.keys);
     this.cma = { keyId: verdict.cma.keyId, address: m.address };
     // Sealed traffic from the CMA that arrived before we knew its key was noted as "unexpected".
-    this.unexpected.forget(verdict.cma.keyId);
+    this.liveness.forgetUnexpected(verdict.cma.keyId);
     this.joined = true;
     this.counters.add('acks_accepted');
     this.counters.add('joins');
     this.announcer.accepted();
     this.log.info({ cma: verdict.cma.keyId, address: m.address, trust: this.trust.mode, announcements: this.announcer.announcements }, 'joined');
     // What a restarted CMA lost, or what could not reach it while it was away, goes again now.
-    for (const report of this.monitor.rejoinReports()) this.sendReport(report);
+    this.liveness.rejoined();
     this.discovery.rejoined();
     this.emit('joined', { cma: verdict.cma.keyId });
-    this.reschedule();
   }
 
   private lose(reason: 'cma_restarted' | 'cma_gave_up'): void {
@@ -317,7 +328,7 @@ export class Nanoprobe extends EventEmitter<NanoprobeEvents> {
   private readonly handlers: InboundHandlers = {
     ANNOUNCE_ACK: (ack, m) => this.onAnnounceAck(ack, m),
     CONFIG: (config, m) => this.onConfig(config, m),
-    HEARTBEAT: (hb, m) => this.onHeartbeat(hb, m),
+    HEARTBEAT: (hb, m) => this.liveness.heartbeat(m.peer, m.address, hb.seq),
     PROBE: (probe, m) => {
       this.endpoint.sendUnreliable(m.peer, m.address, encodeMessage(makeMessage('PROBE_REPLY', probeReply(probe, this.startTime))));
       this.counters.add('probes_answered');
@@ -335,99 +346,42 @@ export class Nanoprobe extends EventEmitter<NanoprobeEvents> {
   };
 
   private onConfig(config: PayloadOf<'CONFIG'>, m: IncomingMessage): void {
-    // A partner whose key id is not its key's cannot be sealed for; leave it out rather than fail all.
-    const partners = config.partners.filter((p) => keyIdOf(p.ed25519) === p.keyId);
+    // A partner whose key id is not its key's, or whose X25519 key allows no agreement (low order),
+    // cannot be sealed for: leave it out rather than refuse the whole config.
+    const partners = config.partners.filter((p) => keyIdOf(p.ed25519) === p.keyId && this.canAgree(p.x25519));
     if (partners.length !== config.partners.length) {
       this.counters.add('config_partners_invalid', config.partners.length - partners.length);
-      this.log.warn({ invalid: config.partners.length - partners.length }, 'CONFIG names partners whose key id does not match their key; left out');
+      this.log.warn({ invalid: config.partners.length - partners.length }, 'CONFIG names partners with unusable keys; left out');
     }
-    const outcome = this.monitor.applyConfig({ ...config, partners }, sessionIdToHex(m.peerSession));
+    const outcome = this.liveness.applyConfig({ ...config, partners }, sessionIdToHex(m.peerSession));
     if (!outcome.applied) {
       this.counters.add('configs_stale');
       this.log.debug({ version: outcome.version, lastApplied: outcome.lastApplied }, 'stale CONFIG ignored');
       return;
     }
-    for (const p of partners) {
-      this.guard.learnPeer(p.keyId, { ed25519: p.ed25519, x25519: p.x25519 });
-      this.unexpected.forget(p.keyId);
-    }
+    // Learned in this same turn: the first round of heartbeats runs from a timer, after it.
+    for (const p of partners) this.guard.learnPeer(p.keyId, { ed25519: p.ed25519, x25519: p.x25519 });
     for (const k of outcome.removed) if (k !== this.cma?.keyId) this.guard.forgetPeer(k);
     this.counters.add('configs_applied');
     this.log.info(
-      { version: outcome.version, partners: this.monitor.partnerIds(), added: outcome.added.length, removed: outcome.removed.length, heartbeatIntervalMs: config.heartbeatIntervalMs },
+      { version: outcome.version, partners: this.liveness.monitor.partnerIds(), added: outcome.added.length, removed: outcome.removed.length, heartbeatIntervalMs: config.heartbeatIntervalMs },
       'config applied',
     );
-    this.emit('config', { version: outcome.version, partners: this.monitor.partnerIds() });
-    this.reschedule();
+    this.emit('config', { version: outcome.version, partners: this.liveness.monitor.partnerIds() });
   }
 
-  private onHeartbeat(hb: PayloadOf<'HEARTBEAT'>, m: IncomingMessage): void {
-    const seen = this.monitor.heard(m.peer, hb.seq);
-    if (seen.partner) {
-      this.counters.add('heartbeats_received');
-      if (seen.report !== null) this.sendReport(seen.report);
-      return;
-    }
-    this.noteUnexpected(m.peer, m.address);
-  }
-
-  /** Also called for sealed datagrams from senders whose keys we do not hold (unknown-sender-tap). */
-  noteUnexpected(claimedSender: string | null, from: SocketAddress): void {
-    if (this.stopping !== undefined || claimedSender === this.cma?.keyId) return;
-    this.counters.add('heartbeats_unexpected');
-    this.unexpected.seen({ claimedSender, from: { ip: from.host, port: from.port } }, this.clock.now(), Math.round(this.parts.epochNow()));
-    this.reschedule();
-  }
-
-  // ---- the timer: heartbeats, silence deadlines, unexpected-heartbeat reports ----
-
-  private tick(): void {
-    this.tickTimer = undefined;
-    if (this.stopping !== undefined && !this.joined) return;
+  private canAgree(x25519: Uint8Array): boolean {
     try {
-      const out = this.monitor.due();
-      if (out.heartbeats.length > 0) {
-        // One round shares one payload: encode it once.
-        const first = out.heartbeats[0];
-        const bytes = first === undefined ? undefined : encodeMessage(makeMessage('HEARTBEAT', first.payload));
-        for (const hb of out.heartbeats) {
-          if (bytes === undefined) break;
-          try {
-            this.endpoint.sendUnreliable(hb.partner, hb.address, bytes);
-            this.counters.add('heartbeats_sent');
-          } catch (err) {
-            this.counters.add('heartbeat_send_errors');
-            this.logThrottled('warn', `hb:${hb.partner}`, { partner: hb.partner, err: String(err) }, 'heartbeat not sent');
-          }
-        }
-      }
-      for (const report of out.reports) this.sendReport(report);
-      if (this.joined) {
-        for (const payload of this.unexpected.due(this.keyId, this.clock.now())) {
-          this.counters.add('unexpected_reports_sent');
-          this.log.info({ sender: payload.claimedSender, from: payload.from, count: payload.count }, 'heartbeats from a non-partner reported');
-          this.sendToCma('UNEXPECTED_HEARTBEAT', payload).catch(() => undefined); // a later one carries the news again
-        }
-      }
-    } catch (err) {
-      this.counters.add('internal_errors');
-      this.log.error({ err }, 'internal error in the heartbeat timer');
+      derivePairKey(this.parts.identity, x25519).fill(0);
+      return true;
+    } catch {
+      return false;
     }
-    this.reschedule();
   }
 
-  private reschedule(): void {
-    this.cancelTick();
-    if (this.stopping !== undefined && !this.joined) return;
-    const candidates = [this.monitor.nextWakeAt(), this.joined ? this.unexpected.nextWakeAt() : undefined].filter((t): t is number => t !== undefined);
-    if (candidates.length === 0) return;
-    const delay = Math.max(0, Math.min(...candidates) - this.clock.now());
-    this.tickTimer = this.clock.setTimer(delay, () => this.tick());
-  }
-
-  private cancelTick(): void {
-    if (this.tickTimer !== undefined) this.clock.clearTimer(this.tickTimer);
-    this.tickTimer = undefined;
+  /** A sealed datagram from a sender whose keys we do not hold (unknown-sender-tap). */
+  noteUnexpected(claimedSender: string | null, from: SocketAddress): void {
+    if (this.stopping === undefined) this.liveness.unexpectedSender(claimedSender, from);
   }
 
   // ---- outgoing to the CMA ----
@@ -440,7 +394,7 @@ export class Nanoprobe extends EventEmitter<NanoprobeEvents> {
     this.sendToCma('PARTNER_REPORT', report).then(
       () => {
         this.counters.add('partner_reports_delivered');
-        this.monitor.delivered(report);
+        this.liveness.monitor.delivered(report);
       },
       () => this.counters.add('partner_reports_failed'),
     );

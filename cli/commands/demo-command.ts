@@ -29,6 +29,9 @@ export function registerDemoCommand(program: Command): void {
       config.membership.port = 0;
       config.membership.multicast.enabled = false;
       config.membership.stateDir = `${config.membership.stateDir}-demo`;
+      // Ten "hosts" on one machine would run every discovery script ten times at once; the demo
+      // shows membership. Discovery is exercised by its own tests and the lab.
+      config.discovery.enabled = false;
       const log = createLogger('cma', process.env.UNIMATRIX_LOG_LEVEL ?? 'warn');
       const print = (line: string): void => {
         process.stdout.write(`${line}\n`);

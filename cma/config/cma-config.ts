@@ -62,13 +62,15 @@ export const cmaConfigSchema = z
       .default({ port: 1984, multicast: { enabled: true, group: '224.0.2.5' }, stateDir: '.unimatrix/cma', trust: 'tofu', timing: {} }),
     discovery: z
       .object({
+        /** Off: joining hosts are sent no discovery requests (results that arrive are still stored). */
+        enabled: z.boolean().default(true),
         /** Per script: override timing or parameters, switch off with `enabled: false`, or add one. */
         requests: discoveryScheduleConfigSchema.default({}),
         /** Results ingested at once (each host's results stay in order). */
         concurrency: z.number().int().min(1).max(64).default(8),
       })
       .strict()
-      .default({ requests: {}, concurrency: 8 }),
+      .default({ enabled: true, requests: {}, concurrency: 8 }),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()

@@ -35,6 +35,8 @@ export function linkDiscovery(options: {
   schedule: DiscoverySchedule;
   store: GraphStore;
   concurrency: number;
+  /** Send joining hosts their initial discovery requests. */
+  requestOnJoin: boolean;
   log: Logger;
 }): void {
   const { membership, ingest, schedule, store, log } = options;
@@ -45,9 +47,11 @@ export function linkDiscovery(options: {
     });
   };
 
-  membership.onJoin(({ keyid, hostname }) => {
-    for (const payload of schedule.initialRequests()) request(keyid, hostname, payload);
-  });
+  if (options.requestOnJoin) {
+    membership.onJoin(({ keyid, hostname }) => {
+      for (const payload of schedule.initialRequests()) request(keyid, hostname, payload);
+    });
+  }
 
   membership.handle('DISCOVERY_RESULT', async ({ keyid, hostname }, message) => {
     if (message.type !== 'DISCOVERY_RESULT') return;

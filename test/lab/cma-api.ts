@@ -23,7 +23,7 @@ const ringsSchema = z
           name: z.string(),
           kind: z.string(),
           size: z.number(),
-          members: z.array(z.object({ host: z.string(), next: z.string() }).loose()),
+          members: z.array(z.object({ host: z.string(), keyid: z.string(), next: z.string() }).loose()),
         })
         .loose(),
     ),
@@ -70,4 +70,25 @@ export function ringMembers(rings: ApiRings, name: string): string[] {
 /** Hosts (sorted) whose status is `status`. */
 export function withStatus(hosts: Map<string, ApiHost>, status: string): string[] {
   return [...hosts.values()].filter((h) => h.status === status).map((h) => h.name).sort();
+}
+
+/** Each host's heartbeat partners by key id, as the CMA's rings say: its neighbours on every ring. */
+export function partnersByKey(rings: ApiRings): Map<string, string[]> {
+  const partners = new Map<string, Set<string>>();
+  const add = (a: string, b: string): void => {
+    if (a === b) return;
+    const set = partners.get(a) ?? new Set<string>();
+    set.add(b);
+    partners.set(a, set);
+  };
+  for (const ring of rings.rings) {
+    const keyOf = new Map(ring.members.map((m) => [m.host, m.keyid]));
+    for (const m of ring.members) {
+      const next = keyOf.get(m.next);
+      if (next === undefined) continue;
+      add(m.keyid, next);
+      add(next, m.keyid);
+    }
+  }
+  return new Map([...partners].map(([k, v]) => [k, [...v].sort()]));
 }

@@ -32,6 +32,7 @@ export type CmaOptions = {
  */
 export class LabCma {
   private process: LabProcess | undefined;
+  private readonly earlierOutput: string[] = [];
   private starts = 0;
 
   private constructor(
@@ -63,14 +64,16 @@ export class LabCma {
     return cma;
   }
 
+  /** Every start's log so far, oldest first. */
   get output(): string {
-    return this.process?.stdout() ?? '';
+    return [...this.earlierOutput, this.process?.stdout() ?? ''].join('');
   }
 
   /** Starts the CMA process and waits for its "CMA ready" line. */
   async run(): Promise<void> {
     if (this.process?.running) throw new Error('the CMA is already running');
     this.starts += 1;
+    if (this.process !== undefined) this.earlierOutput.push(this.process.stdout());
     this.process = this.lab.cma.spawn(process.execPath, tsEntryArgs('cli/unimatrix.ts', ['cma', '--config', this.configFile]), {
       label: `cma (start ${this.starts})`,
     });

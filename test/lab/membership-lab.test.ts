@@ -80,6 +80,8 @@ describeAsRoot('lab: nanoprobes join by multicast, die, lose a switch, and survi
   const lab = useLab(topology);
   let home = '';
   const probes = new Map<string, LabProcess>();
+  /** Nanoprobes replaced by a restart: their logs are kept too. */
+  const retired: Array<[string, LabProcess]> = [];
   const figures: Record<string, number> = {};
   let db: LocalNeo4j | undefined;
   let cma: LabCma;
@@ -111,6 +113,8 @@ describeAsRoot('lab: nanoprobes join by multicast, die, lose a switch, and survi
   };
   const explain = (names: string[]): string => explainLogs(names.map((n) => [n, probe(n)]));
   const start = (name: string): void => {
+    const previous = probes.get(name);
+    if (previous !== undefined) retired.push([`${name}.${retired.length + 1}`, previous]);
     probes.set(name, startNanoprobe(lab().host(name), path.join(home, 'nanoprobes')));
   };
   beforeAll(async () => {
@@ -122,7 +126,7 @@ describeAsRoot('lab: nanoprobes join by multicast, die, lose a switch, and survi
 
   afterAll(async () => {
     process.stderr.write(`membership-lab figures: ${JSON.stringify(figures)}\n`);
-    keepLogs('membership-lab', [['cma', cma?.output ?? ''], ...[...probes].map(([name, p]): [string, string] => [name, p.stdout()])]);
+    keepLogs('membership-lab', [['cma', cma?.output ?? ''], ...[...retired, ...probes].map(([name, p]): [string, string] => [name, p.stdout()])]);
     await cma?.stop().catch(() => undefined);
     await lab().destroy();
     await db?.stop();

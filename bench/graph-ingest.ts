@@ -1,4 +1,4 @@
-import { GraphStore } from '../cma/graph/graph-store';
+import { DEFAULT_STORE_OPTIONS, GraphStore } from '../cma/graph/graph-store';
 import { Row } from '../cma/graph/write-plan';
 import { int, nowMillis } from '../cma/graph/values';
 import { cpuMsSince, openBenchGraph } from './support/bench-graph';
@@ -133,7 +133,8 @@ export async function main(args: string[]): Promise<Record<string, unknown>> {
   } finally {
     await graph.close();
   }
-  const headline = runs[0]!;
+  // The figure to quote is the CMA's default batch size; the others show the trade-off around it.
+  const headline = runs.find((r) => r.batch_size === DEFAULT_STORE_OPTIONS.batchSize) ?? runs[0]!;
   return {
     bench: 'graph-ingest',
     hosts,

@@ -2,7 +2,8 @@
  * The nanoprobe's heartbeat side, driven by one timer: heartbeats out to every partner, silence
  * deadlines (late, dead), and rate-limited reports of heartbeats from non-partners. The decisions are
  * PartnerMonitor's and UnexpectedHeartbeats' (pure); this class sends what they return and sets the
- * timer for the next thing due, never polling (at 1 s heartbeats: about one wake-up a second).
+ * timer for the next thing due, never polling (at 1 s heartbeats: about one wake-up a second). A timer
+ * that fires late shows that this process itself was stalled; that time is credited to the partners.
  * Heartbeats go on whether or not the CMA is there; reports wait for it (see the daemon).
  */
 import { encodeMessage } from '../protocol/codec';
@@ -15,6 +16,9 @@ import type { NanoprobeCounterName } from './counters';
 import type { Logger, LogThrottle } from './logger';
 import { PartnerMonitor, type ConfigOutcome, type ConfigPayload, type HeartbeatSend, type PartnerReportPayload } from './partner-monitor';
 import { UnexpectedHeartbeats, type UnexpectedHeartbeatPayload } from './unexpected-heartbeats';
+
+/** A timer this late (ms) means our process was stalled, not merely busy; normal jitter stays far below. */
+export const STALL_TOLERANCE_MS = 100;
 
 export type LivenessDeps = {
   keyId: string;
@@ -37,6 +41,7 @@ export class Liveness {
   readonly monitor: PartnerMonitor;
   private readonly unexpected: UnexpectedHeartbeats;
   private timer: TimerHandle | undefined;
+  private dueAt: number | undefined;
   private stopped = false;
 
   constructor(private readonly deps: LivenessDeps) {
@@ -95,13 +100,20 @@ export class Liveness {
     if (this.stopped) return;
     const candidates = [this.monitor.nextWakeAt(), this.deps.joined() ? this.unexpected.nextWakeAt() : undefined].filter((t): t is number => t !== undefined);
     if (candidates.length === 0) return;
-    const delay = Math.max(0, Math.min(...candidates) - this.deps.clock.now());
-    this.timer = this.deps.clock.setTimer(delay, () => this.tick());
+    const now = this.deps.clock.now();
+    this.dueAt = Math.max(now, Math.min(...candidates));
+    this.timer = this.deps.clock.setTimer(this.dueAt - now, () => this.tick());
   }
 
   private tick(): void {
     this.timer = undefined;
     if (this.stopped) return;
+    // A timer firing late means this process did not run meanwhile: that time is not partners' silence.
+    const lateness = this.dueAt === undefined ? 0 : this.deps.clock.now() - this.dueAt;
+    if (lateness > STALL_TOLERANCE_MS) {
+      this.deps.counters.add('stalls');
+      this.monitor.creditStall(lateness);
+    }
     try {
       const out = this.monitor.due();
       this.sendHeartbeats(out.heartbeats);
@@ -136,5 +148,6 @@ export class Liveness {
   private cancel(): void {
     if (this.timer !== undefined) this.deps.clock.clearTimer(this.timer);
     this.timer = undefined;
+    this.dueAt = undefined;
   }
 }

@@ -92,13 +92,13 @@ describe('PartnerMonitor', () => {
     ]);
   });
 
-  it('goes straight to dead when our own process stalled past the dead time', () => {
+  it('reports late and dead together when our own process stalled past the dead time', () => {
     const h = harness();
     h.monitor.applyConfig(config(1, [partner(P1, 1)]), 's1');
     h.runUntil(0);
     h.clock.advance(9_000); // nothing ran meanwhile
     const out = h.monitor.due();
-    expect(out.reports.map((r) => r.status)).toEqual(['dead']);
+    expect(out.reports.map((r) => r.status)).toEqual(['late', 'dead']);
     // Missed heartbeat rounds are skipped, not sent in a burst.
     expect(out.heartbeats).toHaveLength(1);
     expect(h.monitor.nextWakeAt()).toBe(10_000);

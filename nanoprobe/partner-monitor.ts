@@ -7,8 +7,11 @@
  *                 ^                          |                          |
  *                 +------- heard again ------+--------------------------+   (reported "alive")
  * Each transition is reported once ("no news is good news": nothing while all is well). A partner
- * never heard since the CONFIG that named it counts as silent since that CONFIG was applied. A host
- * silent past deadTimeMs in one step (our own process was stalled) goes straight to dead.
+ * never heard since the CONFIG that named it counts as silent since that CONFIG was applied. A partner
+ * found silent past deadTimeMs in one step (our own process was stalled) is reported late and dead
+ * together, so the CMA always sees the whole sequence.
+ *
+ * A stall of our own process is not a partner's silence (creditStall).
  *
  * Config versions: the CMA numbers the configs it sends a host; one older than the last applied is
  * ignored. The numbering belongs to one CMA session (the transport delivers one session's messages in
@@ -179,15 +182,28 @@ export class PartnerMonitor {
     }
     for (const p of this.partners.values()) {
       const silence = now - p.silentSince;
-      if (p.state !== 'dead' && silence >= timing.deadTimeMs) {
-        p.state = 'dead';
-        out.reports.push(this.report(p, 'dead'));
-      } else if (p.state === 'ok' && silence >= timing.warnTimeMs) {
+      if (p.state === 'ok' && silence >= timing.warnTimeMs) {
         p.state = 'late';
         out.reports.push(this.report(p, 'late'));
       }
+      if (p.state === 'late' && silence >= timing.deadTimeMs) {
+        p.state = 'dead';
+        out.reports.push(this.report(p, 'dead'));
+      }
     }
     return out;
+  }
+
+  /**
+   * Our own process did not run for `ms` (a GC pause, a paused VM; seen as a timer firing that late).
+   * Silence we could not have observed is not the partners': their deadlines move by as much.
+   * Otherwise, once we run again, a partner whose heartbeats are still waiting unread in the socket
+   * would be reported late, or dead.
+   */
+  creditStall(ms: number): void {
+    if (!(ms > 0)) return;
+    const now = this.time.now();
+    for (const p of this.partners.values()) p.silentSince = Math.min(now, p.silentSince + ms);
   }
 
   /** The next time `due()` has something to do (monotonic), or undefined when nothing is configured. */

@@ -14,8 +14,8 @@ export interface Clock {
 }
 
 /**
- * The real clock: performance.now() and Node timers. Timers are unref'd so a forgotten timer never
- * keeps a process alive (the socket does that while the endpoint is open). A zero delay uses
+ * The real clock: performance.now() and Node timers. Delayed timers are unref'd so a forgotten timer
+ * never keeps a process alive (the socket does that while the endpoint is open). A zero delay uses
  * setImmediate rather than setTimeout, whose floor is 1 ms: acknowledgements are coalesced on a
  * zero-delay timer and a 1 ms floor would cap throughput on a fast path.
  */
@@ -34,9 +34,9 @@ export class SystemClock implements Clock {
       fn();
     };
     if (delayMs <= 0) {
-      const immediate = setImmediate(run);
-      immediate.unref();
-      this.live.set(id, { immediate });
+      // Not unref'd: an unref'd immediate does not stop the poll phase from blocking, so it would
+      // wait for the next unrelated I/O or timer (seconds, on a quiet connection).
+      this.live.set(id, { immediate: setImmediate(run) });
     } else {
       const timeout = setTimeout(run, delayMs);
       timeout.unref();

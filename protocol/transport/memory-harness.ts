@@ -1,6 +1,6 @@
 /**
- * TEST HELPER, never used in production: two endpoints on an in-memory network with a fake clock
- * and plain (crypto-free) guards, so transport tests run deterministically in milliseconds.
+ * TEST AND BENCHMARK HELPER, never used in production: two endpoints on an in-memory network with a
+ * fake clock and plain (crypto-free) guards, so transport tests run deterministically in milliseconds.
  */
 import { Endpoint } from './endpoint';
 import { FakeClock } from './fake-clock';

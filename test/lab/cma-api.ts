@@ -31,7 +31,17 @@ const ringsSchema = z
   })
   .loose();
 
+const discoveryStatusSchema = z
+  .object({
+    host: z.string(),
+    results: z.array(
+      z.object({ discovertype: z.string(), status: z.string(), outcome: z.string().nullable(), okAt: z.string().nullable(), lastError: z.unknown() }).loose(),
+    ),
+  })
+  .loose();
+
 export type ApiHost = z.infer<typeof hostSchema>;
+export type ApiDiscoveryStatus = z.infer<typeof discoveryStatusSchema>['results'][number];
 export type ApiAlert = z.infer<typeof alertSchema>;
 export type ApiRings = z.infer<typeof ringsSchema>;
 
@@ -54,6 +64,15 @@ export class CmaApi {
 
   rings(): Promise<ApiRings> {
     return this.get('rings', ringsSchema);
+  }
+
+  /** Per discovertype, how the host's last result was used; null while the CMA knows no such host. */
+  async discovery(host: string): Promise<ApiDiscoveryStatus[] | null> {
+    const route = `hosts/${encodeURIComponent(host)}/discovery`;
+    const res = await fetch(`${this.baseUrl}/api/${route}`, { signal: AbortSignal.timeout(10_000) });
+    if (res.status === 404) return null;
+    if (!res.ok) throw new Error(`GET /api/${route}: HTTP ${res.status} ${await res.text()}`);
+    return discoveryStatusSchema.parse(await res.json()).results;
   }
 }
 

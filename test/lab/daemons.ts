@@ -24,6 +24,8 @@ export type CmaOptions = {
   stateDir: string;
   logLevel?: string;
   timing?: Record<string, number>;
+  /** The config's `discovery` section (cma/config/cma-config.ts), e.g. `{ enabled: false }`. */
+  discovery?: Record<string, unknown>;
 };
 
 /**
@@ -56,6 +58,7 @@ export class LabCma {
         stateDir: options.stateDir,
         timing: options.timing ?? {},
       },
+      ...(options.discovery === undefined ? {} : { discovery: options.discovery }),
       log: { level: options.logLevel ?? 'info' },
     };
     writeFileSync(configFile, YAML.stringify(config));

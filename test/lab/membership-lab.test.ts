@@ -120,7 +120,8 @@ describeAsRoot('lab: nanoprobes join by multicast, die, lose a switch, and survi
   beforeAll(async () => {
     home = mkdtempSync(path.join(os.tmpdir(), 'unimatrix-membership-lab-'));
     db = await LocalNeo4j.start({ home: path.join(home, 'neo4j'), port: 0, heapMb: 512, pagecache: '64m' });
-    cma = await LabCma.start(lab(), { neo4jPort: Number(new URL(db.uri).port), stateDir: path.join(home, 'cma') });
+    // Membership alone, as in the loopback test: discovery runs would only add load to the timings.
+    cma = await LabCma.start(lab(), { neo4jPort: Number(new URL(db.uri).port), stateDir: path.join(home, 'cma'), discovery: { enabled: false } });
     api = new CmaApi(cma.apiUrl);
   }, 240_000);
 
@@ -146,14 +147,15 @@ describeAsRoot('lab: nanoprobes join by multicast, die, lose a switch, and survi
     expect(rings.audit).toEqual([]);
     expect(ringMembers(rings, 'global')).toEqual(ALL);
     // Joined and ringed means every nanoprobe was told its partners.
-    await allConfigured(ALL, 30_000);
+    // Generous: a fresh CMA's first ring writes (cold Neo4j) can take many seconds on a loaded machine.
+    await allConfigured(ALL, 60_000);
     figures.join_configured_ms = Date.now() - startedAt;
     const subnetRings = rings.rings.filter((r) => r.kind === 'subnet').map((r) => [r.name, ringMembers(rings, r.name)]);
     expect(subnetRings.sort()).toEqual([
       ['subnet:10.213.1.0/24', SEGMENT_A],
       ['subnet:10.213.2.0/24', SEGMENT_B],
     ]);
-  }, 150_000);
+  }, 180_000);
 
   test(`kill -9 of one nanoprobe raises one HostDown within dead time + 2 s (${HOST_DOWN_BOUND_MS} ms)`, async () => {
     const victim = 'h6';
@@ -288,7 +290,7 @@ describeAsRoot('lab: nanoprobes join by multicast, die, lose a switch, and survi
     const rejoined = await waitFor(
       () => ALL.filter((name) => joinedLines(probe(name)) > (joinsBefore.get(name) ?? 0)),
       (r) => r.length === ALL.length,
-      30_000,
+      20_000,
     );
     figures.restart_after_outage_rejoined = rejoined.length;
     expect(rejoined).toEqual(ALL);

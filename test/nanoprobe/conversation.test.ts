@@ -3,12 +3,16 @@
  * started in this process (startNanoprobe) talk to a minimal CMA built from the protocol pieces
  * (nanoprobe/testing/cma-test-peer.ts).
  */
+import dgram from 'node:dgram';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { encodeMessage } from '../../protocol/codec';
 import { makeMessage } from '../../protocol/message-types';
 import { openUdpSocket } from '../../protocol/net/udp-socket';
 import { generateIdentity } from '../../protocol/security/identity';
+import { SecurePacketGuard } from '../../protocol/security/packet-guard';
+import { LocalSession } from '../../protocol/security/session';
+import { encodeUnreliable } from '../../protocol/transport/frame';
 import { CmaTestPeer } from '../../nanoprobe/testing/cma-test-peer';
 import { config, eventually, Fleet, pair } from './helpers';
 
@@ -65,6 +69,32 @@ describe('nanoprobe conversation (in-process nanoprobes, real UDP)', () => {
     expect(a.status().cma).toMatchObject({ keyId: cma.identity.keyId, address: { host: '127.0.0.1', port: group.port } });
     await cma.send(host, 'CONFIG', config(1, [])); // sealed and reliable, over the same socket
     expect(a.status().configVersion).toBe(1);
+  });
+
+  it('after its own process stalled, reads the heartbeats that waited in the socket before judging silence', async () => {
+    const cma = await cmaPeer();
+    const a = await fleet.start(cma, 'alpha');
+    const ha = await cma.waitForHost('alpha');
+    await eventually(() => a.status().joined, 10_000, 'joined');
+    // A partner played by hand: its key, and a socket connected to alpha (a connected UDP socket sends
+    // synchronously, so the datagram is in alpha's receive buffer before the stall begins).
+    const partner = generateIdentity();
+    const guard = new SecurePacketGuard({ identity: partner, session: new LocalSession() });
+    guard.learnPeer(a.keyId, { ed25519: ha.payload.ed25519, x25519: ha.payload.x25519 });
+    const raw = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => raw.bind(0, '127.0.0.1', () => raw.connect(a.address.port, '127.0.0.1', () => resolve())));
+    const partnerEntry = { keyId: partner.keyId, ed25519: partner.publicKeys.ed25519, x25519: partner.publicKeys.x25519, address: { ip: '127.0.0.1', port: raw.address().port }, rings: ['global'] };
+    await cma.send(ha, 'CONFIG', config(1, [partnerEntry])); // the partner is silent from now on…
+    const heartbeat = guard.seal(a.keyId, encodeUnreliable(encodeMessage(makeMessage('HEARTBEAT', { seq: 1, sentAt: Date.now() }))));
+    raw.send(heartbeat); // …but for this heartbeat, which arrives at once
+    // This whole process stalls (a long GC pause, a paused VM) past the warn time (2.5 s) but not the dead time.
+    const until = Date.now() + 3_000;
+    while (Date.now() < until) {
+      // stalled
+    }
+    await eventually(() => a.status().partners[0]?.heartbeatsHeard === 1, 10_000, 'the waiting heartbeat');
+    raw.close();
+    expect(cma.messages('PARTNER_REPORT')).toEqual([]);
   });
 
   it('answers a PROBE at once with a PROBE_REPLY echoing it and its start time', async () => {
@@ -181,6 +211,11 @@ describe('nanoprobe conversation (in-process nanoprobes, real UDP)', () => {
     await cma.send(ha, 'CONFIG', config(3, []));
     expect(a.status()).toMatchObject({ configVersion: 5, partners: [expect.objectContaining({ keyId: b.keyId })] });
     expect(a.status().counters).toMatchObject({ configs_applied: 1, configs_stale: 1 });
+    // A partner whose key id is not its key's cannot be sealed for: left out, the rest applied.
+    const bogus = { ...cma.partnerOf(hb), keyId: '0123456789abcdef', hostname: 'bogus' };
+    await cma.send(ha, 'CONFIG', config(6, [bogus, cma.partnerOf(hb)]));
+    expect(a.status()).toMatchObject({ configVersion: 6, partners: [expect.objectContaining({ keyId: b.keyId })] });
+    expect(a.status().counters.config_partners_invalid).toBe(1);
   });
 
   it('counts and drops garbage and undecodable messages, and keeps working', async () => {

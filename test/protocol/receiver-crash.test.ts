@@ -94,8 +94,9 @@ describe('receivers in child processes killed with SIGKILL', () => {
     const senderId = generateIdentity();
     const receiverId = generateIdentity();
     const port = await freePort();
-    // Short timer cap so the probes that discover the restarted receiver come quickly.
-    sender = new Endpoint({ socket: await openUdpSocket({ host: '127.0.0.1' }), guard: secureGuard(senderId, [receiverId]), options: { maxRtoMs: 500 } });
+    // Short timer cap so the probes that discover the restarted receiver come quickly, and enough
+    // patience for a child process to start on a loaded machine.
+    sender = new Endpoint({ socket: await openUdpSocket({ host: '127.0.0.1' }), guard: secureGuard(senderId, [receiverId]), options: { maxRtoMs: 500, giveUpAfterTries: 1000, giveUpAfterMs: 120_000 } });
     const restarted: PeerRestartedEvent[] = [];
     sender.on('peerRestarted', (e) => restarted.push(e));
     return { senderId, receiverId, port, restarted };

@@ -66,7 +66,7 @@ describe('reliable transport through the fault proxy (real sockets, real guard)'
     // Duplicated datagrams are caught by the guard's replay window (same counter) or, for
     // retransmissions, by the transport's duplicate suppression.
     expect(b.dropped_replay + b.duplicates_suppressed).toBeGreaterThan(0);
-  }, 300_000);
+  }, 600_000);
 
   it('carries on through a corrupting link: corrupted datagrams fail authentication and are counted', async () => {
     pair = await loopbackPair({ faults: { seed: 7, corrupt: 0.2, loss: 0.05 } });

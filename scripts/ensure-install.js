@@ -14,5 +14,11 @@ const installed = path.join(root, 'node_modules', '.package-lock.json');
 const stale = !existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtimeMs;
 if (stale) {
   process.stderr.write('installing dependencies (npm ci)...\n');
-  execSync('npm ci --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
+  try {
+    execSync('npm ci --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
+  } catch {
+    // npm 11 can refuse its own lock file over other platforms' optional packages; `npm install`
+    // installs the same locked versions.
+    execSync('npm install --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
+  }
 }

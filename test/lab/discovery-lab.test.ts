@@ -155,7 +155,10 @@ describeAsRoot('lab: discovery finds the wiring, the services and the dependenci
     process.stderr.write(`discovery-lab figures: ${JSON.stringify(figures)}\n`);
     keepLogs('discovery-lab', [['cma', cma?.output ?? ''], ...[...probes].map(([name, p]): [string, string] => [name, p.stdout()])]);
     await cma?.stop().catch(() => undefined);
-    await lab().destroy();
+    // Nanoprobes and lldpds go before the database; useLab's own afterAll destroys the lab anyway.
+    await Promise.resolve()
+      .then(() => lab().destroy())
+      .catch(() => undefined);
     await graph?.close();
     await db?.stop();
     if (home !== '') rmSync(home, { recursive: true, force: true });

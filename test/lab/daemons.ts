@@ -41,6 +41,7 @@ export class LabCma {
     private readonly lab: Lab,
     private readonly configFile: string,
     readonly apiUrl: string,
+    private readonly neo4jUri: string,
   ) {}
 
   /** Tunnels Neo4j in and the API out (both survive restarts), writes the config, starts the CMA. */
@@ -62,7 +63,7 @@ export class LabCma {
       log: { level: options.logLevel ?? 'info' },
     };
     writeFileSync(configFile, YAML.stringify(config));
-    const cma = new LabCma(lab, configFile, `http://127.0.0.1:${apiPort}`);
+    const cma = new LabCma(lab, configFile, `http://127.0.0.1:${apiPort}`, config.neo4j.uri);
     await cma.run();
     return cma;
   }
@@ -79,6 +80,9 @@ export class LabCma {
     if (this.process !== undefined) this.earlierOutput.push(this.process.stdout());
     this.process = this.lab.cma.spawn(process.execPath, tsEntryArgs('cli/unimatrix.ts', ['cma', '--config', this.configFile]), {
       label: `cma (start ${this.starts})`,
+      // The environment outranks the config file; the test run's own NEO4J_URI (the jest global
+      // setup's database) must not take the lab CMA away from the suite's own tunnelled Neo4j.
+      env: { NEO4J_URI: this.neo4jUri },
     });
     await this.process.waitForOutput(/"msg":"CMA ready"/, START_TIMEOUT_MS);
   }

@@ -13,3 +13,6 @@ export type { LabTopology, HostSpec, SwitchSpec, SegmentSpec, TrunkSpec, NicSpec
 export { waitFor } from './wait';
 export type { CommandResult } from './command';
 export { tsEntryArgs, TS_REGISTER } from './ts-entry';
+export { LabCma, startNanoprobe, keepLogs, type CmaOptions } from './daemons';
+export { CmaApi, firing, partnersByKey, ringMembers, withStatus, type ApiAlert, type ApiHost, type ApiRings } from './cma-api';
+export { labDiscoveryDir, type DiscoveryDirOptions } from './discovery-dir';

@@ -118,6 +118,8 @@ describe('receivers in child processes killed with SIGKILL', () => {
     receivers.push(second);
     await sending;
     expect(acknowledged).toBe(true);
+    // The acknowledgement (UDP) can overtake the child's stdout line (a pipe): wait for the line.
+    await second.waitFor((e) => messages(e).length >= 1);
     expect(messages(second.events).map((m) => m.sha)).toEqual([sha(message)]);
     expect(restarted).toHaveLength(1);
     expect(restarted[0]?.newSession.toString(16)).toBe((second.events[0] as { session: string }).session);
@@ -139,6 +141,9 @@ describe('receivers in child processes killed with SIGKILL', () => {
     const after = sent.slice(200).map((m) => sender!.sendReliable(receiverId.keyId, address, m));
     await Promise.all([...before, ...after]);
     expect(restarted).toHaveLength(1);
+    // The last acknowledgements (UDP) can overtake the child's stdout lines (a pipe); delivery is in
+    // order, so once the last message is reported every earlier one has been too.
+    await second.waitFor((e) => messages(e).some((m) => m.index === total - 1));
     const got = messages(second.events);
     const fresh = got.filter((m) => m.index >= 200);
     // Everything sent after the restart: exactly once, in order, byte-identical.

@@ -1,20 +1,29 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { registerCmaCommand } from './commands/cma-command';
-import { registerDemoCommand } from './commands/demo-command';
-import { registerNeo4jCommand } from './commands/neo4j-command';
-import { registerNanoprobeCommand } from './commands/nanoprobe-command';
-import { registerQueryCommand } from './commands/query-command';
 
-/** The one CLI entry; each subcommand lives in its own file under cli/commands/. */
+/**
+ * The one CLI entry; each subcommand lives in its own file under cli/commands/.
+ *
+ * Subcommands are loaded lazily: when the first argument names one, only that one is loaded. A
+ * nanoprobe runs on every host of the fleet, and loading the CMA's modules (Neo4j driver, express,
+ * pino) into it would cost each host about 10 MB of memory for code it never runs.
+ */
+type Registrar = (program: Command) => void;
+
+const SUBCOMMANDS: Record<string, () => Registrar> = {
+  cma: () => (require('./commands/cma-command') as typeof import('./commands/cma-command')).registerCmaCommand,
+  neo4j: () => (require('./commands/neo4j-command') as typeof import('./commands/neo4j-command')).registerNeo4jCommand,
+  demo: () => (require('./commands/demo-command') as typeof import('./commands/demo-command')).registerDemoCommand,
+  nanoprobe: () => (require('./commands/nanoprobe-command') as typeof import('./commands/nanoprobe-command')).registerNanoprobeCommand,
+  query: () => (require('./commands/query-command') as typeof import('./commands/query-command')).registerQueryCommand,
+};
+
 const program = new Command();
 program.name('unimatrix').description('Graph-centric discovery and monitoring for fleets of servers and network devices');
 
-registerCmaCommand(program);
-registerNeo4jCommand(program);
-registerDemoCommand(program);
-registerNanoprobeCommand(program);
-registerQueryCommand(program);
+const named = process.argv[2];
+const wanted = named !== undefined && Object.hasOwn(SUBCOMMANDS, named) ? [named] : Object.keys(SUBCOMMANDS);
+for (const name of wanted) SUBCOMMANDS[name]!()(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`unimatrix: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -6,7 +6,6 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
 import { NanoprobeConfigError, parseNanoprobeConfig, type NanoprobeConfig } from './config';
 
 export const ENV_PREFIX = 'UNIMATRIX_NANOPROBE_';
@@ -75,6 +74,8 @@ function readYaml(file: string): Record<string, unknown> {
   }
   let value: unknown;
   try {
+    // Loaded only when a file is given: the parser is about 5 MB of a nanoprobe's memory.
+    const YAML = require('yaml') as typeof import('yaml');
     value = YAML.parse(text);
   } catch (err) {
     throw new NanoprobeConfigError(`config file ${file} is not valid YAML: ${(err as Error).message}`);

@@ -108,6 +108,34 @@ describe('Announcer', () => {
     expect(sends).toEqual([0, 500]);
   });
 
+  it('hurry() brings a backed-off announcement forward to within the initial delay, then backs off from the start', () => {
+    const { clock, sends, announcer } = harness(() => 0.5);
+    announcer.start();
+    clock.advance(30_000); // 0, 500, 1500, 3500, 7500, 15500, 25500: the next one is due at 35500
+    const before = sends.length;
+    announcer.hurry();
+    clock.advance(250);
+    expect(sends.slice(before)).toEqual([30_250]);
+    clock.advance(1_600);
+    expect(gaps(sends.slice(before))).toEqual([500, 1000]);
+  });
+
+  it('hurry() changes nothing when an announcement is due soon anyway, or when not announcing', () => {
+    const { clock, sends, announcer } = harness(() => 0.5);
+    announcer.start();
+    clock.advance(300); // the next one is due at 500, sooner than a hurried one would be (550)
+    announcer.hurry();
+    clock.advance(200);
+    expect(sends).toEqual([0, 500]);
+    announcer.accepted();
+    announcer.hurry();
+    clock.advance(60_000);
+    expect(sends).toEqual([0, 500]);
+    expect(announcer.state).toBe('joined');
+    announcer.refused();
+    expect(announcer.state).toBe('joined');
+  });
+
   it('keeps retrying when sending throws, reporting each error', () => {
     const clock = new FakeClock();
     const errors: unknown[] = [];

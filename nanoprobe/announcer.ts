@@ -1,7 +1,7 @@
 /**
  * When to announce: a small state machine with an injected clock and random source.
  *
- *   idle --start--> announcing ----accepted----> joined --lost--> announcing (again)
+ *   idle --start--> announcing ----accepted----> joined --lost--> announcing (again; hurry: sooner)
  *                       |                          ^
  *                       +--refused--> refused -----+ accepted
  *                                  (slow retries)
@@ -117,6 +117,19 @@ export class Announcer {
     this.attempt = 0;
     this.cancel();
     this.schedule(this.backoff.initialMs * this.random());
+  }
+
+  /**
+   * The CMA wants us back (it said so while we were still announcing, e.g. after our retries had
+   * backed off to the maximum): the next announcement goes out within the short delay.
+   */
+  hurry(): void {
+    if (this.current !== 'announcing') return;
+    const soon = this.backoff.initialMs * this.random();
+    if (this.dueAt !== undefined && this.dueAt - this.clock.now() <= soon) return;
+    this.attempt = 0;
+    this.cancel();
+    this.schedule(soon);
   }
 
   stop(): void {

@@ -19,6 +19,10 @@ export const NANOPROBE_COUNTER_NAMES = [
   'joins',
   'cma_lost_restarted',
   'cma_lost_gave_up',
+  /** the CMA holds us as no member (declared dead while we ran on) and asked us to announce again */
+  'cma_lost_asked',
+  /** REJOIN messages received, joined or not */
+  'rejoins_asked',
   'configs_applied',
   'configs_stale',
   /** partners in a CONFIG whose key id does not match their key (left out) */

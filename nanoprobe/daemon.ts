@@ -6,9 +6,9 @@
  *   probe-responder; discovery-bridge (scripts → DISCOVERY_RESULT).
  * Those parts are pure or clock-driven; this file only moves messages between them and the endpoint.
  *
- * Losing the CMA (its session changed: it restarted; or a reliable send to it gave up) sends us back to
- * announcing while heartbeats go on; after the re-join, partner states and discovery results the CMA
- * may not have are sent again.
+ * Losing the CMA (its session changed: it restarted; a reliable send to it gave up; or it sent REJOIN
+ * because it holds us as no member) sends us back to announcing while heartbeats go on; after the
+ * re-join, partner states and discovery results the CMA may not have are sent again.
  */
 import { EventEmitter } from 'node:events';
 import { encodeMessage } from '../protocol/codec';
@@ -56,7 +56,7 @@ export type NanoprobeStatus = {
 
 export type NanoprobeEvents = {
   joined: [{ cma: string }];
-  lost: [{ reason: 'cma_restarted' | 'cma_gave_up' }];
+  lost: [{ reason: LostReason }];
   config: [{ version: number; partners: string[] }];
   report: [PartnerReportPayload];
   stopped: [];
@@ -86,6 +86,15 @@ export type NanoprobeParts = {
 };
 
 type CmaPeer = { keyId: string; address: SocketAddress };
+
+/** Why we went back to announcing: the CMA restarted, stopped acknowledging, or asked (REJOIN). */
+export type LostReason = 'cma_restarted' | 'cma_gave_up' | 'cma_asked';
+
+const LOST_COUNTER: Record<LostReason, NanoprobeCounterName> = {
+  cma_restarted: 'cma_lost_restarted',
+  cma_gave_up: 'cma_lost_gave_up',
+  cma_asked: 'cma_lost_asked',
+};
 
 export class Nanoprobe extends EventEmitter<NanoprobeEvents> {
   readonly keyId: string;
@@ -301,11 +310,11 @@ export class Nanoprobe extends EventEmitter<NanoprobeEvents> {
     this.emit('joined', { cma: verdict.cma.keyId });
   }
 
-  private lose(reason: 'cma_restarted' | 'cma_gave_up'): void {
+  private lose(reason: LostReason, detail?: string): void {
     if (!this.joined || this.stopping !== undefined) return;
     this.joined = false;
-    this.counters.add(reason === 'cma_restarted' ? 'cma_lost_restarted' : 'cma_lost_gave_up');
-    this.log.warn({ reason, cma: this.cma?.keyId }, 'lost the CMA; announcing again');
+    this.counters.add(LOST_COUNTER[reason]);
+    this.log.warn({ reason, detail, cma: this.cma?.keyId }, 'lost the CMA; announcing again');
     this.announcer.lost(reason);
     this.emit('lost', { reason });
   }
@@ -317,6 +326,17 @@ export class Nanoprobe extends EventEmitter<NanoprobeEvents> {
 
   private onGiveUp(e: GiveUpEvent): void {
     if (e.peer === this.cma?.keyId) this.lose('cma_gave_up');
+  }
+
+  /**
+   * The CMA holds us as no member (it declared us dead while we were cut off from it, or restarted
+   * without us on its rings): our config is void, so we announce again, the one way in. The REJOIN
+   * is sealed by the CMA we joined (inbound.ts), so nobody else can send us back to announcing.
+   */
+  private onRejoinAsked(reason: string): void {
+    this.counters.add('rejoins_asked');
+    if (this.joined) this.lose('cma_asked', reason);
+    else this.announcer.hurry();
   }
 
   // ---- incoming ----
@@ -343,6 +363,7 @@ export class Nanoprobe extends EventEmitter<NanoprobeEvents> {
       this.logThrottled('warn', `nak:${nak.code}`, { refType: nak.refType, ref: nak.ref, code: nak.code, message: nak.message }, 'the CMA refused a message');
     },
     SHUTDOWN: (s) => this.log.info({ reason: s.reason }, 'the CMA closed its connection'),
+    REJOIN: (r) => this.onRejoinAsked(r.reason),
   };
 
   private onConfig(config: PayloadOf<'CONFIG'>, m: IncomingMessage): void {

@@ -28,6 +28,7 @@ function harness() {
     APP_ACK: record('APP_ACK'),
     APP_NAK: record('APP_NAK'),
     SHUTDOWN: record('SHUTDOWN'),
+    REJOIN: record('REJOIN'),
   };
   const ctx = { counters, log: silentLogger, throttle: new LogThrottle(() => 0), cmaKeyId: () => CMA };
   return { counters, calls, dispatch: (m: IncomingMessage) => dispatchInbound(m, ctx, handlers) };
@@ -77,6 +78,19 @@ describe('dispatchInbound', () => {
     h.dispatch(incoming(ack, { peer: OTHER, signerKeys: keys }));
     expect(h.calls).toEqual(['ANNOUNCE_ACK']);
     expect(h.counters.get('messages_unexpected')).toBe(3);
+  });
+
+  it('takes REJOIN only from the CMA, sealed: nobody else can send a nanoprobe back to announcing', () => {
+    const h = harness();
+    const rejoin = encodeMessage(makeMessage('REJOIN', { reason: 'declared dead' }));
+    h.dispatch(incoming(rejoin, { peer: OTHER, reliable: true }));
+    h.dispatch(incoming(rejoin, { signerKeys: { ed25519: new Uint8Array(32), x25519: new Uint8Array(32) } }));
+    expect(h.calls).toEqual([]);
+    expect(h.counters.get('messages_unexpected')).toBe(2);
+    const m = incoming(rejoin, { reliable: true });
+    h.dispatch(m);
+    expect(h.calls).toEqual(['REJOIN']);
+    expect(m.acks).toBe(1);
   });
 
   it('survives a throwing handler: counted as an internal error, message acknowledged', () => {

@@ -26,6 +26,7 @@ export type InboundHandlers = {
   APP_ACK: Handler<'APP_ACK'>;
   APP_NAK: Handler<'APP_NAK'>;
   SHUTDOWN: Handler<'SHUTDOWN'>;
+  REJOIN: Handler<'REJOIN'>;
 };
 
 type Rule = { from: 'anyone' | 'cma'; how: 'signed' | 'sealed' | 'reliable' };
@@ -40,6 +41,7 @@ const RULES: { [N in keyof InboundHandlers]: Rule } = {
   APP_ACK: { from: 'cma', how: 'sealed' },
   APP_NAK: { from: 'cma', how: 'sealed' },
   SHUTDOWN: { from: 'cma', how: 'sealed' },
+  REJOIN: { from: 'cma', how: 'sealed' },
 };
 
 export type InboundContext = {

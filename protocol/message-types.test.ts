@@ -17,6 +17,7 @@ describe('message table', () => {
       APP_NAK: 12,
       DISCOVERY_REQUEST: 13,
       DISCOVERY_RESULT: 14,
+      REJOIN: 15,
     };
     for (const [name, number] of Object.entries(pinned)) {
       expect([name, MESSAGE_TABLE[name as keyof typeof MESSAGE_TABLE]?.type]).toEqual([name, number]);

@@ -17,7 +17,7 @@ import {
   probeSchema,
   unexpectedHeartbeatSchema,
 } from './messages/liveness';
-import { announceAckSchema, announceSchema, configSchema, leaveSchema } from './messages/membership';
+import { announceAckSchema, announceSchema, configSchema, leaveSchema, rejoinSchema } from './messages/membership';
 
 type MessageSpec = { readonly type: number; readonly schema: z.ZodType; readonly summary: string };
 
@@ -36,6 +36,7 @@ export const MESSAGE_TABLE = {
   APP_NAK: { type: 12, schema: appNakSchema, summary: 'application refused a message, with an error code' },
   DISCOVERY_REQUEST: { type: 13, schema: discoveryRequestSchema, summary: 'run a discovery script on a schedule' },
   DISCOVERY_RESULT: { type: 14, schema: discoveryResultSchema, summary: 'a changed discovery result' },
+  REJOIN: { type: 15, schema: rejoinSchema, summary: 'the CMA holds the host as no member: announce again' },
 } as const satisfies Record<string, MessageSpec>;
 
 export type MessageName = keyof typeof MESSAGE_TABLE;

@@ -12,6 +12,7 @@ import type { Partner } from '../membership/types';
 import type { Logger } from '../util/logger';
 import type { PeerDirectory } from './peer-directory';
 import type { Prober } from './prober';
+import type { RejoinAsker } from './rejoin-asker';
 
 export type DecisionRunnerDeps = {
   membership: () => Membership;
@@ -21,6 +22,7 @@ export type DecisionRunnerDeps = {
   rings: RingStore;
   alerts: AlertStore;
   prober: Prober;
+  rejoin: RejoinAsker;
   log: Logger;
   count: (what: string) => void;
 };
@@ -102,6 +104,15 @@ export class DecisionRunner {
           await hosts.setStatus([d.host], 'left', 'graceful leave', wallNow);
           log.info({ host: peers.nameOf(d.host) }, 'host left');
           break;
+        case 'ask_rejoin':
+          if (peers.get(d.host) === undefined) {
+            count('rejoin_unknown_peer'); // a heartbeat claim naming a key this CMA never accepted
+            break;
+          }
+          if (this.deps.rejoin.ask(d.host, rejoinReason(d))) {
+            log.info({ host: peers.nameOf(d.host), status: d.status, sign: d.sign }, 'asked a host that is no member to announce again');
+          }
+          break;
         case 'link_trouble':
           log.warn({ host: peers.nameOf(d.host), observers: d.observers.map((o) => peers.nameOf(o)) }, 'partners call a host dead that answers the CMA');
           break;
@@ -146,6 +157,12 @@ export class DecisionRunner {
       log.warn({ host: peer.hostname, err: (err as Error).message }, 'CONFIG not delivered');
     });
   }
+}
+
+function rejoinReason(d: Extract<Decision, { type: 'ask_rejoin' }>): string {
+  if (d.status === 'dead') return 'the CMA holds this host as down';
+  if (d.status === 'unknown') return 'this host is on none of the CMA\'s rings';
+  return 'a new process: announce for a config';
 }
 
 function segmentLabels(segment: string): { alertname: 'SwitchDown' | 'SegmentDown'; labels: Record<string, string> } {

@@ -19,9 +19,21 @@ import { openCmaTransport, type CmaTransport } from './cma-transport';
 import { DecisionRunner } from './decision-runner';
 import { PeerDirectory } from './peer-directory';
 import { Prober } from './prober';
+import { RejoinAsker } from './rejoin-asker';
+import { planRestart, type RestoredPeer } from './restart-plan';
 import { SerialQueue } from './serial-queue';
 
 type PendingAnnounce = { incoming: IncomingMessage; payload: PayloadOf<'ANNOUNCE'> };
+
+/**
+ * A restarted CMA's greeting: a PROBE from its new session (probe id 0) every second, for at most ten,
+ * until the host answers or announces. One datagram is enough to tell a nanoprobe the CMA restarted;
+ * the repeats cover its loss. An unanswered greeting is only counted: a host that stays silent is
+ * judged by the ordinary rules (a host held as down already has its alert).
+ */
+const GREETING_PROBE_ID = 0;
+const GREET_EVERY_MS = 1_000;
+const GREET_FOR_MS = 10_000;
 
 /** Handlers for messages other parts of the CMA own (discovery results); resolve once stored. */
 export type ExtraHandler = (peer: { keyid: string; hostname: string }, message: Message) => Promise<void>;
@@ -42,6 +54,8 @@ export class MembershipService {
   private announceFlushQueued = false;
   private decisions: Decision[] = [];
   private readonly prober: Prober;
+  private readonly greeter: Prober;
+  private readonly rejoin: RejoinAsker;
   private readonly runner: DecisionRunner;
   private readonly extraHandlers = new Map<Message['type'], ExtraHandler>();
   private readonly joinListeners: Array<(peer: { keyid: string; hostname: string }) => void> = [];
@@ -65,6 +79,12 @@ export class MembershipService {
       (host, probeId) => this.sendProbe(host, probeId),
       (host, probeId) => this.enqueue(async () => this.membership.probeFailed(host, probeId)),
     );
+    this.greeter = new Prober(
+      clock,
+      (host, probeId) => this.sendProbe(host, probeId),
+      () => this.count('greeting_unanswered'),
+    );
+    this.rejoin = new RejoinAsker({ clock, send: (host, reason) => this.sendRejoin(host, reason), count: (what) => this.count(what) });
     this.runner = new DecisionRunner({
       membership: () => this.membership,
       endpoint: transport.endpoint,
@@ -73,6 +93,7 @@ export class MembershipService {
       rings,
       alerts,
       prober: this.prober,
+      rejoin: this.rejoin,
       log,
       count: (what) => this.count(what),
     });
@@ -150,27 +171,36 @@ export class MembershipService {
     if (this.stopped) return;
     this.stopped = true;
     this.prober.stopAll();
+    this.greeter.stopAll();
     await this.queue.idle();
     await this.transport.close();
   }
 
   /**
-   * A restarted CMA rebuilds its rings and peers from the graph, then probes every host it knows:
-   * the probe comes from a new session, which tells each nanoprobe to announce itself again.
+   * A restarted CMA rebuilds its rings and peers from the graph, holds the hosts stored as down as
+   * dead (so that their alerts resolve when they come back), then greets every host that did not
+   * leave, down ones too: the probe comes from a new session, which tells each running nanoprobe to
+   * announce itself again.
    */
   private async restore(timing: Record<string, number>): Promise<void> {
     const snapshot = await this.rings.load();
     const options = { clock: this.clock, emit: (d: Decision) => this.decisions.push(d), timing };
     this.membershipState = snapshot.rings.length > 0 ? Membership.restore(snapshot, options) : new Membership(options);
+    const restored: RestoredPeer[] = [];
     for (const known of await this.hosts.knownPeers()) {
       const keys = { ed25519: new Uint8Array(Buffer.from(known.ed25519, 'base64')), x25519: new Uint8Array(Buffer.from(known.x25519, 'base64')) };
       if (keyIdOf(keys.ed25519) !== known.keyid) continue;
       this.peers.set({ keyid: known.keyid, hostname: known.name, keys, endpoint: { ip: known.ip, port: known.port } });
       this.transport.guard.learnPeer(known.keyid, keys);
-      if (known.status === 'up') this.sendProbe(known.keyid, 0);
+      restored.push({ keyid: known.keyid, name: known.name, status: known.status });
     }
+    const firing = await this.alerts.list({ state: 'firing', limit: 100_000 });
+    const plan = planRestart(restored, firing, (host) => this.membership.status(host) === 'live');
+    for (const group of plan.dead) this.membership.holdDead(group.hosts, group.segment);
+    for (const host of plan.greet) this.greeter.start(host, GREETING_PROBE_ID, GREET_EVERY_MS, GREET_FOR_MS);
     this.decisions = [];
-    if (snapshot.rings.length > 0) this.log.info({ hosts: this.membership.ringSet.size }, 'rings restored from the graph');
+    const heldDead = plan.dead.reduce((n, g) => n + g.hosts.length, 0);
+    if (snapshot.rings.length > 0 || heldDead > 0) this.log.info({ hosts: this.membership.ringSet.size, heldDead, greeted: plan.greet.length }, 'membership restored from the graph');
   }
 
   private receive(incoming: IncomingMessage): void {
@@ -193,6 +223,8 @@ export class MembershipService {
     }
     const extra = this.extraHandlers.get(message.type);
     if (extra !== undefined) {
+      // A message from a host that is no member (declared dead while it ran on): ask it to come back.
+      if (this.membership.status(incoming.peer) !== 'live') this.enqueue(async () => this.membership.heardFrom(incoming.peer));
       // Outside the serial queue: a discovery write must not hold up heartbeat reports and deaths.
       // Acknowledged once the handler has stored it; a failure leaves it for the sender to retransmit.
       extra({ keyid: incoming.peer, hostname: this.peers.nameOf(incoming.peer) }, message).then(
@@ -205,8 +237,7 @@ export class MembershipService {
       return;
     }
     if (message.type === 'PROBE_REPLY') {
-      this.prober.cancel(incoming.peer, message.payload.probeId);
-      if (message.payload.probeId !== 0) this.enqueue(async () => this.membership.probeAnswered(incoming.peer, message.payload.probeId));
+      this.onProbeReply(incoming.peer, message.payload);
       return;
     }
     this.enqueue(async () => {
@@ -217,8 +248,31 @@ export class MembershipService {
     );
   }
 
+  /**
+   * A probe answered: the death judge's probe (id > 0) or the greeting of a restarted CMA (id 0). A
+   * host that is no member asks to come back by answering; one that answers from a process started
+   * after the one the CMA configured has no config and is asked to announce again.
+   */
+  private onProbeReply(peer: string, reply: PayloadOf<'PROBE_REPLY'>): void {
+    this.prober.cancel(peer, reply.probeId);
+    if (reply.probeId === GREETING_PROBE_ID) this.greeter.cancel(peer, GREETING_PROBE_ID);
+    const known = this.peers.get(peer)?.startTime;
+    const newProcess = known !== undefined && known !== reply.startTime;
+    if (newProcess) this.count('probe_reply_new_process');
+    if (reply.probeId === GREETING_PROBE_ID && !newProcess && this.membership.status(peer) === 'live') return;
+    this.enqueue(async () => {
+      if (reply.probeId !== GREETING_PROBE_ID) this.membership.probeAnswered(peer, reply.probeId);
+      // After probeAnswered: a late answer to the probe that preceded a death resolves it in place.
+      if (newProcess) this.membership.heardFrom(peer, 'new_process');
+      else if (this.membership.status(peer) !== 'live') this.membership.heardFrom(peer);
+    });
+  }
+
   private async apply(incoming: IncomingMessage, message: Message): Promise<void> {
     const peer = incoming.peer;
+    // Any authenticated message but a leave shows its sender runs: life for a member, and for a host
+    // that is no member (declared dead while cut off) a request to announce again.
+    if (message.type !== 'LEAVE') this.membership.heardFrom(peer);
     switch (message.type) {
       case 'PARTNER_REPORT': {
         const p = message.payload;
@@ -229,9 +283,14 @@ export class MembershipService {
       case 'LEAVE':
         this.membership.leave(peer);
         return;
-      case 'UNEXPECTED_HEARTBEAT':
-        this.log.info({ observer: this.peers.nameOf(peer), from: message.payload.from, count: message.payload.count }, 'unexpected heartbeats');
+      case 'UNEXPECTED_HEARTBEAT': {
+        const claimed = message.payload.claimedSender;
+        this.log.info({ observer: this.peers.nameOf(peer), sender: claimed === null ? null : this.peers.nameOf(claimed), from: message.payload.from, count: message.payload.count }, 'unexpected heartbeats');
+        // The sender heartbeats partners it had before it was declared dead: it runs, and is asked
+        // (at the address the CMA knows, sealed for its key) to come back.
+        if (claimed !== null && claimed !== peer && this.peers.get(claimed) !== undefined) this.membership.heardFrom(claimed, 'heartbeat_seen');
         return;
+      }
       default:
         this.count(`unhandled_${message.type}`);
     }
@@ -289,6 +348,8 @@ export class MembershipService {
         this.membership.status(checked.keyid) === 'live';
       this.peers.set({ keyid: checked.keyid, hostname: checked.hostname, keys: checked.keys, endpoint: checked.endpoint, startTime });
       this.transport.guard.learnPeer(checked.keyid, checked.keys);
+      this.greeter.cancel(checked.keyid, GREETING_PROBE_ID);
+      this.rejoin.announced(checked.keyid);
       this.replyToAnnounce(incoming, startTime, { accepted: true });
       if (repeat) {
         this.count('announce_repeated');
@@ -308,6 +369,12 @@ export class MembershipService {
       cma: { keyId: identity.keyId, ed25519: identity.publicKeys.ed25519, x25519: identity.publicKeys.x25519 },
     } as PayloadOf<'ANNOUNCE_ACK'>);
     this.transport.endpoint.sendSigned(incoming.address, encodeMessage(ack));
+  }
+
+  private sendRejoin(host: string, reason: string): Promise<void> {
+    const peer = this.peers.get(host);
+    if (!peer || this.stopped) return Promise.reject(new Error(`cannot ask ${host} to rejoin`));
+    return this.transport.endpoint.sendReliable(host, { host: peer.endpoint.ip, port: peer.endpoint.port }, encodeMessage(makeMessage('REJOIN', { reason })));
   }
 
   private sendProbe(host: string, probeId: number): void {

@@ -52,10 +52,19 @@ export type IgnoreReason =
   | 'duplicate'
   | 'stale'
   | 'not_suspect'
-  | 'unknown_probe'
-  | 'not_live';
+  | 'unknown_probe';
 
 export type ConfigReason = 'join' | 'rejoin' | 'move' | 'reannounce' | 'leave' | 'death';
+
+/**
+ * How the CMA learned that a host is running:
+ *  - message: an authenticated message from the host itself (a report, a probe answer, a result);
+ *  - heartbeat_seen: another host reports heartbeats that name it as their sender (a claim the
+ *    reporter may not have been able to authenticate, so it never counts as life for a live host);
+ *  - alive_report: a partner reports it alive again;
+ *  - new_process: it answered from a process started after the one the CMA configured.
+ */
+export type LifeSign = 'message' | 'heartbeat_seen' | 'alive_report' | 'new_process';
 
 export type Decision =
   /** Ask the host directly: one attempt every attemptEveryMs until answered, cancelled or giveUpAfterMs. */
@@ -70,8 +79,14 @@ export type Decision =
   | { type: 'segment_resolved'; segment: string; at: number }
   /** A graceful leave: the rings were re-linked; never an alert. */
   | { type: 'left'; host: HostId; at: number }
+  /**
+   * A host that is no member of the rings (declared dead, or unknown to this CMA since its restart), or
+   * a new process of a member, is running: ask it to announce again. Its announcement brings it back
+   * the one way hosts come in (resolving its alert, putting it on its rings, sending its config).
+   */
+  | { type: 'ask_rejoin'; host: HostId; status: 'dead' | 'unknown' | 'live'; sign: LifeSign; at: number }
   /** Partners keep calling a host dead that answers the CMA: a broken path between them, worth a warning. */
   | { type: 'link_trouble'; host: HostId; observers: HostId[]; at: number }
-  | { type: 'ignored'; reason: IgnoreReason; event: 'report' | 'probe_result' | 'leave' | 'heard'; host: HostId; observer: HostId | null; at: number };
+  | { type: 'ignored'; reason: IgnoreReason; event: 'report' | 'probe_result' | 'leave'; host: HostId; observer: HostId | null; at: number };
 
 export type DecisionSink = (decision: Decision) => void;

@@ -8,7 +8,7 @@
 import type { Clock } from '../../protocol/transport/clock';
 import type { RingViolation } from './audit';
 import { DeathJudge } from './death-judge';
-import type { ConfigReason, DeathEvidence, Decision, DecisionSink, PartnerReport } from './decisions';
+import type { ConfigReason, DeathEvidence, Decision, DecisionSink, LifeSign, PartnerReport } from './decisions';
 import { RingSet, type RingChange } from './ring-set';
 import { SegmentWatch, type Declared } from './segment-watch';
 import type { MembershipSnapshot } from './snapshot';
@@ -24,7 +24,11 @@ export type MembershipOptions = {
   timing?: Partial<MembershipTiming>;
 };
 
-type DeadHost = { host: RingHost; since: number; segment: string | null; lastProbeId: number | null };
+/**
+ * A host declared dead. `host` is what it last announced, or null for a host a restarted CMA holds as
+ * down (the graph keeps no placements for it): that one comes back only by announcing again.
+ */
+type DeadHost = { host: RingHost | null; since: number; segment: string | null; lastProbeId: number | null };
 
 export class Membership {
   readonly timing: MembershipTiming;
@@ -123,6 +127,22 @@ export class Membership {
     this.noteLife(host.id);
   }
 
+  /**
+   * After a CMA restart: hosts the graph holds as down (they are on no stored ring). They stay dead
+   * until they announce again, which resolves them as any death is resolved; `segment` is the ring
+   * whose "segment down" they are part of, resolved once every one of them is back. Hosts that are
+   * live or already dead here are left alone.
+   */
+  holdDead(hosts: readonly HostId[], segment: string | null): void {
+    const now = this.clock.now();
+    const held = hosts.filter((h) => !this.rings.has(h) && !this.dead.has(h));
+    for (const host of held) this.dead.set(host, { host: null, since: now, segment, lastProbeId: null });
+    if (segment === null || held.length === 0) return;
+    const waiting = this.downSegments.get(segment) ?? new Set<HostId>();
+    for (const host of held) waiting.add(host);
+    this.downSegments.set(segment, waiting);
+  }
+
   /** A graceful leave: re-link the rings, no alert, nothing left to judge about it. */
   leave(host: HostId): void {
     const now = this.clock.now();
@@ -175,10 +195,19 @@ export class Membership {
     }
   }
 
-  /** Any authenticated message from a host is evidence it is alive. */
-  heardFrom(host: HostId): void {
-    if (this.rings.has(host)) this.noteLife(host);
-    else this.emit({ type: 'ignored', reason: 'not_live', event: 'heard', host, observer: null, at: this.clock.now() });
+  /**
+   * A sign that `host` is running (see LifeSign). From a member, an authenticated message is evidence
+   * of life for the death judge. From a host that is no member (declared dead, or unknown since a
+   * restart) any sign means it runs without knowing it is out: it is asked to announce again, and so
+   * is a new process of a member (it holds no config). A heartbeat claim about a member means nothing.
+   */
+  heardFrom(host: HostId, sign: LifeSign = 'message'): void {
+    const status = this.status(host);
+    if (status === 'live') {
+      if (sign === 'message' || sign === 'new_process') this.noteLife(host);
+      if (sign !== 'new_process') return;
+    }
+    this.emit({ type: 'ask_rejoin', host, status, sign, at: this.clock.now() });
   }
 
   /**
@@ -248,6 +277,12 @@ export class Membership {
   private resolve(host: HostId, via: 'announce' | 'alive_report' | 'probe_answer', announced?: RingHost): void {
     const entry = this.dead.get(host);
     if (entry === undefined) return;
+    const ringHost = announced ?? entry.host;
+    if (ringHost === null) {
+      // Held since a restart: where it belongs on the rings is only known from its next announcement.
+      this.emit({ type: 'ask_rejoin', host, status: 'dead', sign: via === 'probe_answer' ? 'message' : 'alive_report', at: this.clock.now() });
+      return;
+    }
     this.dead.delete(host);
     const now = this.clock.now();
     this.emit({ type: 'resolved', host, via, downSince: entry.since, segment: entry.segment, at: now });
@@ -259,7 +294,7 @@ export class Membership {
         this.emit({ type: 'segment_resolved', segment: entry.segment, at: now });
       }
     }
-    this.emitConfigs(this.applyRingChange(this.rings.join(announced ?? entry.host)), 'rejoin');
+    this.emitConfigs(this.applyRingChange(this.rings.join(ringHost)), 'rejoin');
     this.noteLife(host);
   }
 

@@ -83,3 +83,13 @@ export const leaveSchema = z.object({
   reason: shortText,
   startTime: epochMs,
 });
+
+/**
+ * The CMA does not hold the sender as a member (it declared the host dead, or restarted without it on
+ * its rings) but hears from it: announce again. Sealed, from the CMA only; a nanoprobe that is not
+ * joined just announces sooner. Joining stays the one way in (ANNOUNCE, then CONFIG).
+ */
+export const rejoinSchema = z.object({
+  /** Why, for the nanoprobe's log (e.g. "declared dead"). */
+  reason: shortText,
+});

@@ -92,4 +92,5 @@ export const SAMPLE_PAYLOADS: { [N in MessageName]: PayloadOf<N> } = {
       },
     },
   },
+  REJOIN: { reason: 'declared dead: host down (second_partner)' },
 };

@@ -73,6 +73,7 @@ export class TrustStore {
   private readonly hostByKeyId = new Map<KeyId, string>();
   private writing: Promise<void> | undefined;
   private dirty = false;
+  private snapshotsWritten = 0;
 
   private constructor(file: string, mode: TrustMode) {
     this.file = file;
@@ -171,6 +172,11 @@ export class TrustStore {
     return [...this.hosts.values()];
   }
 
+  /** How many times the file was written: concurrent admissions share writes. */
+  get writes(): number {
+    return this.snapshotsWritten;
+  }
+
   /** Resolves once everything changed so far is on disk. */
   flush(): Promise<void> {
     this.dirty = true;
@@ -184,6 +190,7 @@ export class TrustStore {
       while (this.dirty) {
         this.dirty = false;
         await this.writeSnapshot();
+        this.snapshotsWritten++;
       }
     } catch (err) {
       this.dirty = true; // the next flush retries

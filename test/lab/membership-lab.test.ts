@@ -269,20 +269,23 @@ describeAsRoot('lab: nanoprobes join by multicast, die, lose a switch, and survi
   }, 30_000);
 
   /**
-   * KNOWN BUG (reported with the lab test of #4; `test.failing` until fixed, then make it a `test`):
-   * after an outage shorter than the transport's give-up time (12 retries / 30 s), the nanoprobes
-   * behind the switch never learn they were declared dead. Their queued PARTNER_REPORTs are delivered
-   * once the switch is back; the CMA ignores them (observer_not_live) but acknowledges them, so the
-   * nanoprobes stay "joined", never re-announce, and stay down for good.
+   * After an outage shorter than the transport's give-up time (12 retries / 30 s) the nanoprobes behind
+   * the switch never lost the CMA: they still think they are joined. What they send once the switch
+   * is back (queued partner reports, reports of their partners alive again, heartbeats their former
+   * partners report as unexpected) comes from hosts the CMA holds as dead, so it answers with REJOIN;
+   * they announce again and come back as any dead host does (alert resolved, rings, config).
    */
-  test.failing('the hosts behind the restored switch are back within 20 s and the SegmentDown is resolved', async () => {
+  test('the hosts behind the restored switch are back within 20 s and the SegmentDown is resolved', async () => {
     // A nanoprobe that lost the CMA announces again at least every 10 s (+25% jitter).
     const hosts = await waitFor(() => api.hosts(), (h) => withStatus(h, 'up').length === ALL.length, 20_000);
     figures.restore_all_up_ms = Date.now() - switchRestoredAt;
     figures.restore_hosts_up = withStatus(hosts, 'up').length;
-    // Whether the nanoprobes behind the switch ever noticed they had lost the CMA during the outage.
+    // How many nanoprobes behind the switch went back to announcing because the CMA asked them (REJOIN).
     figures.restore_lost_cma_logged = SEGMENT_A.filter((name) =>
       logLines(probe(name)).some((l) => typeof l.msg === 'string' && l.msg.startsWith('lost the CMA') && (l.time as number) >= switchFailedAt),
+    ).length;
+    figures.restore_rejoin_asked = SEGMENT_A.filter((name) =>
+      logLines(probe(name)).some((l) => l.reason === 'cma_asked' && (l.time as number) >= switchRestoredAt),
     ).length;
     expect(withStatus(hosts, 'up')).toEqual(ALL);
     const alerts = await waitFor(() => api.alerts(), (a) => firing(a, 'SegmentDown').length === 0, 10_000);
@@ -308,11 +311,11 @@ describeAsRoot('lab: nanoprobes join by multicast, die, lose a switch, and survi
   }, 60_000);
 
   /**
-   * KNOWN BUG (same report): a restarted CMA probes only the hosts the graph holds as up, so running
-   * nanoprobes it holds as down (above) never see its new session and never re-join. Passes once the
-   * bug above is fixed (they are up again before the restart) or the CMA also probes down hosts.
+   * A restarted CMA greets every host that did not leave, those it holds as down included (they are
+   * all up again here; test/membership/held-down.test.ts restarts a CMA that holds a running host as
+   * down).
    */
-  test.failing('after that restart every running nanoprobe has re-joined, those held as down included', async () => {
+  test('after that restart every running nanoprobe has re-joined, those held as down included', async () => {
     const rejoined = await waitFor(
       () => ALL.filter((name) => joinedLines(probe(name)) > (joinsBeforeSecondRestart.get(name) ?? 0)),
       (r) => r.length === ALL.length,

@@ -20,7 +20,8 @@
  * equal to the stored one.
  *
  * Results for one (host, discovertype) are applied one at a time, in arrival order; different ones
- * run concurrently.
+ * run concurrently, except the writes of `crossHost` plugins (tcp, netconfig), which link one
+ * host's data to another's and are committed one at a time (see connections.ts).
  */
 import { canonicalJson } from '../../nanoprobe/discovery/canonical-json';
 import { isJsonValue } from '../../protocol/messages/common';
@@ -92,6 +93,8 @@ export class DiscoveryIngestService {
   private readonly log: Logger;
   /** the last pending ingest per DiscoveryResult key: later ones wait for it */
   private readonly tails = new Map<string, Promise<unknown>>();
+  /** the last pending write of a crossHost plugin: the next one waits for it */
+  private crossHostTail: Promise<unknown> = Promise.resolve();
   private lastNow = 0;
   readonly counters: IngestCounters = {
     derived: 0, raw_only: 0, unavailable: 0, unchanged: 0, error: 0, rejected: 0, rows: 0, followUps: 0, followUpFailures: 0,
@@ -150,7 +153,8 @@ export class DiscoveryIngestService {
 
   /** Moves the times of a stored result with the same content; true when there was one. */
   private async touchIfUnchanged(host: string, discovertype: string, hashes: { hash?: string; wireHash?: string }, run: RunFacts, now: number): Promise<boolean> {
-    const touch = unchangedResultStatement(discoveryResultKey(host, discovertype), hashes, run, { host, now });
+    const version = this.registry.get(discovertype)?.version ?? 1;
+    const touch = unchangedResultStatement(discoveryResultKey(host, discovertype), hashes, run, { host, now }, version);
     const rows = await this.store.write<{ matched: { toNumber(): number } }>(touch.cypher, { ...touch.params, rows: touch.rows });
     return (rows[0]?.matched.toNumber() ?? 0) > 0;
   }
@@ -191,7 +195,11 @@ export class DiscoveryIngestService {
         name: doc.discovertype, code: 'too_large', message: `result would write ${rows} rows; one transaction holds at most ${this.maxRows}`, exitCode: 0, stderr: '', run,
       }, now);
     }
-    await this.write(planned.plan);
+    if (planned.outcome === 'derived' && this.registry.get(planned.discovertype)?.crossHost === true) {
+      await this.oneAtATime(() => this.write(planned.plan));
+    } else {
+      await this.write(planned.plan);
+    }
     const followUps = planned.outcome === 'derived' ? await this.followUps(host, doc.discovertype, now) : [];
     return this.count({ host, discovertype: doc.discovertype, status: planned.outcome, rows, followUps });
   }
@@ -233,6 +241,13 @@ export class DiscoveryIngestService {
   private nextNow(): number {
     this.lastNow = Math.max(Math.trunc(this.clock()), this.lastNow + 1);
     return this.lastNow;
+  }
+
+  /** Runs `work` after every earlier crossHost write has settled (committed or failed). */
+  private oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.crossHostTail.then(work, work);
+    this.crossHostTail = next.catch(() => undefined);
+    return next;
   }
 
   private serialised<T>(key: string, work: () => Promise<T>): Promise<T> {

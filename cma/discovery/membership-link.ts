@@ -2,7 +2,7 @@ import { makeMessage } from '../../protocol/message-types';
 import type { MembershipService } from '../membership-service/membership-service';
 import type { Logger } from '../util/logger';
 import type { DiscoverySchedule } from './discovery-schedule';
-import type { DiscoveryIngestService } from './ingest-service';
+import type { DiscoveryIngestService, IngestReport } from './ingest-service';
 import { switchPlacements } from './switch-placements';
 import type { GraphStore } from '../graph/graph-store';
 
@@ -24,10 +24,29 @@ class Limiter {
   }
 }
 
+/** The results a switch placement is read from: the wiring (lldp) and the wired NIC's address (netconfig). */
+const PLACEMENT_INPUTS: readonly string[] = ['lldp', 'netconfig'];
+
+/**
+ * Whether a result may have completed the host's switch placement, so that it is worth looking:
+ * a good lldp or netconfig result, whichever came last. Unchanged ones count too: a host that
+ * re-joins (a nanoprobe restart, a CMA restart) is back on its subnet ring only, and its unchanged
+ * results are what tells the CMA again that the wiring still holds.
+ */
+export function mayCompletePlacement(report: Pick<IngestReport, 'discovertype' | 'status'>): boolean {
+  return (
+    report.discovertype !== null &&
+    PLACEMENT_INPUTS.includes(report.discovertype) &&
+    (report.status === 'derived' || report.status === 'unchanged')
+  );
+}
+
 /**
  * Discovery on top of membership: every host that (re)joins is sent the initial discovery requests;
  * every DISCOVERY_RESULT is ingested (acknowledged to the nanoprobe only once committed), its
- * follow-ups are requested, and a changed LLDP result moves the host onto its switch's ring.
+ * follow-ups are requested, and once both its LLDP wiring and the wired NIC's address are known, in
+ * either order, the host moves onto its switch's ring. `MembershipService.place` changes nothing
+ * (no join, no CONFIG) when the host is already there, so looking again is harmless.
  */
 export function linkDiscovery(options: {
   membership: MembershipService;
@@ -57,7 +76,7 @@ export function linkDiscovery(options: {
     if (message.type !== 'DISCOVERY_RESULT') return;
     const report = await limiter.run(() => ingest.ingest(hostname, message.payload));
     for (const followUp of report.followUps) request(keyid, hostname, followUp);
-    if (report.discovertype === 'lldp' && report.status === 'derived') {
+    if (mayCompletePlacement(report)) {
       const placement = (await switchPlacements(store, [hostname])).get(hostname);
       const peer = membership.peers.get(keyid);
       if (placement !== undefined && peer !== undefined) {

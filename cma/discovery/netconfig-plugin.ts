@@ -6,11 +6,16 @@
  * Subnet the network CIDR. Loopback addresses (127/8, ::1) are left out: every host has them, and one
  * shared 127.0.0.1 node would tie all hosts together. Link-local addresses are kept on their NIC but
  * get no Subnet, for the same reason (every link's fe80::/64 is a different network).
+ *
+ * The addresses also complete other hosts' connections (connections.ts): dials to an address of this
+ * host are linked to its services here when its tcp result came first, and links through an address
+ * it no longer has are removed.
  */
 import { z } from 'zod';
 import type { WritePlan } from '../graph/write-plan';
 import { canonicalAddress, isLinkLocal, isLoopback, networkOf } from './ip-network';
 import { definePlugin, type IngestContext } from './plugin';
+import { pruneUnsupportedConnections, resolveDialsToAddresses } from './connections';
 import { cleanupOwned, intOrNull, setHostProps, stmt, uniqueByKey, upsertOwned } from './plan-kit';
 
 const addressSchema = z.object({
@@ -124,6 +129,7 @@ function planNetconfig(data: NetconfigData, ctx: IngestContext): WritePlan {
       addresses.filter((a) => a.cidr !== null),
       ctx,
     ),
+    resolveDialsToAddresses(ctx),
     // Addresses this host no longer has: unlink them, and remove an address (and its subnet) that
     // no NIC anywhere holds any more.
     stmt(
@@ -143,12 +149,14 @@ function planNetconfig(data: NetconfigData, ctx: IngestContext): WritePlan {
       ctx,
     ),
     cleanupOwned('NIC', 'HAS_NIC', ctx),
+    pruneUnsupportedConnections(ctx),
   ];
 }
 
 export const netconfigPlugin = definePlugin({
   discovertype: 'netconfig',
   description: '(Host)-[:HAS_NIC]->(NIC)-[:HAS_IP]->(IPAddress)-[:IN_SUBNET]->(Subnet); Host.default_gateways',
+  crossHost: true,
   dataSchema: netconfigDataSchema,
   plan: planNetconfig,
 });

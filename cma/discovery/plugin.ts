@@ -19,6 +19,16 @@ export interface DiscoveryPlugin<T = unknown> {
   /** what it writes, for operators listing plugins */
   readonly description: string;
   readonly dataSchema: z.ZodType<T>;
+  /**
+   * Raise it when the plugin derives more or other things from the same data: a stored result of an
+   * older version is not "unchanged" and is derived again the next time it arrives (default 1).
+   */
+  readonly version?: number;
+  /**
+   * The plan links this host's data to other hosts' (connections.ts). Writes of such plugins are
+   * applied one at a time, so that two of them never miss each other's uncommitted rows.
+   */
+  readonly crossHost?: boolean;
   plan(data: T, ctx: IngestContext): WritePlan;
 }
 

@@ -103,17 +103,51 @@ describe('ingest plans', () => {
       'web1/701/5003 web1/0.0.0.0:80',
       'web1/800/4000 web1/127.0.0.1:5432',
     ]);
-    const connects = rowsOf(plan, 'MERGE (p)-[r:CONNECTS_TO]->(s)');
-    expect(connects).toHaveLength(1);
-    expect(connects[0]).toMatchObject({ process: 'web1/701/5003', ip: '127.0.0.1', loopback: true });
-    expect(intOf(connects[0]?.port)).toBe(5432);
+    // The loopback connection resolves to this host's own service and is recorded as no endpoint.
+    const dials = rowsOf(plan, 'MERGE (p)-[d:DIALS]->(e)');
+    expect(dials).toHaveLength(1);
+    expect(dials[0]).toMatchObject({ process: 'web1/701/5003', ip: '127.0.0.1', loopback: true, endpoint: null });
+    expect(intOf(dials[0]?.port)).toBe(5432);
+    // As a server, its services are offered to other hosts' dials: wildcard and specific alike.
+    const offered = rowsOf(plan, 'MATCH (e:TCPEndpoint {ip: a.key})');
+    expect(offered.map((s) => [s.key, s.ip, intOf(s.port)])).toEqual([
+      ['web1/0.0.0.0:80', '0.0.0.0', 80],
+      ['web1/127.0.0.1:5432', '127.0.0.1', 5432],
+    ]);
+    // ...after the cleanup, so that only current dials and services are linked.
+    const resolveAt = plan.findIndex((s) => s.cypher.includes('MATCH (e:TCPEndpoint {ip: a.key})'));
+    const cleanupAt = plan.findIndex((s) => s.cypher.includes('DELETE d'));
+    expect(cleanupAt).toBeGreaterThan(0);
+    expect(resolveAt).toBeGreaterThan(cleanupAt);
   });
 
-  test('tcp: an IPv4-mapped remote address is the same IPv4 endpoint (one row)', () => {
+  test('tcp: an IPv4-mapped remote address is the same IPv4 endpoint (one row), recorded as ip:port', () => {
     const { plan } = planIngest({ document: tcpApp1 }, { host: 'app1', now: NOW });
-    const connects = rowsOf(plan, 'MERGE (p)-[r:CONNECTS_TO]->(s)');
-    expect(connects).toHaveLength(1);
-    expect(connects[0]).toMatchObject({ process: 'app1/4242/9000', ip: '192.0.2.2', loopback: false });
+    const dials = rowsOf(plan, 'MERGE (p)-[d:DIALS]->(e)');
+    expect(dials).toHaveLength(1);
+    expect(dials[0]).toMatchObject({ process: 'app1/4242/9000', ip: '192.0.2.2', loopback: false, endpoint: '192.0.2.2:80', family: 'inet' });
+  });
+
+  test('tcp: an IPv6 endpoint is written with brackets, and the result is derived again after a plugin upgrade', () => {
+    const v6 = { ...tcpApp1, data: { ...tcpApp1.data, outbound: [{ pid: 1, starttime: 2, comm: 'psql', remote_ip: '2001:DB8::7', remote_port: 5432 }] } };
+    const { plan } = planIngest({ document: v6 }, { host: 'app1', now: NOW });
+    expect(rowsOf(plan, 'MERGE (p)-[d:DIALS]->(e)')[0]).toMatchObject({ ip: '2001:db8::7', endpoint: '[2001:db8::7]:5432', family: 'inet6' });
+    const raw = plan[0]?.rows[0] as Record<string, unknown>;
+    expect(intOf(raw.plugin_version)).toBe(2);
+    expect(intOf((planIngest({ document: netconfigWeb1 }, web1).plan[0]?.rows[0] as Record<string, unknown>).plugin_version)).toBe(1);
+  });
+
+  test('netconfig: completes other hosts\' dials to its addresses, and drops links through addresses it lost', () => {
+    const { plan } = planIngest({ document: netconfigWeb1 }, web1);
+    const resolveAt = plan.findIndex((s) => s.cypher.includes('MATCH (e:TCPEndpoint {ip: ip.key})'));
+    const pruneAt = plan.findIndex((s) => s.cypher.includes('DELETE c'));
+    const addressCleanupAt = plan.findIndex((s) => s.cypher.includes('DELETE r'));
+    // Resolution reads only addresses this write refreshed; the prune runs once stale ones are gone.
+    expect(plan[resolveAt]?.cypher).toContain('a.lastupdated = $now');
+    expect(resolveAt).toBeGreaterThan(0);
+    expect(pruneAt).toBe(plan.length - 1);
+    expect(pruneAt).toBeGreaterThan(addressCleanupAt);
+    expect(plan[pruneAt]?.rows).toEqual([{ host: 'web1' }]);
   });
 
   test('processes: keyed host|pid|starttime, argv kept as a list', () => {

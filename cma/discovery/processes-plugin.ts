@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import type { WritePlan } from '../graph/write-plan';
 import { definePlugin, type IngestContext } from './plugin';
-import { cleanupOwned, intOrNull, uniqueByKey, upsertOwned } from './plan-kit';
+import { cleanupStaleProcesses } from './connections';
+import { intOrNull, uniqueByKey, upsertOwned } from './plan-kit';
 
 const processSchema = z.object({
   pid: z.number().int().positive(),
@@ -50,7 +51,7 @@ function planProcesses(data: ProcessesData, ctx: IngestContext): WritePlan {
       },
     })),
   );
-  return [upsertOwned('Process', 'RUNS', rows, ctx), cleanupOwned('Process', 'RUNS', ctx)];
+  return [upsertOwned('Process', 'RUNS', rows, ctx), cleanupStaleProcesses(ctx)];
 }
 
 export const processesPlugin = definePlugin({

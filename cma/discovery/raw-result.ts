@@ -8,7 +8,8 @@
  * arrived (changed or not), `changedat` its content last changed (the derived graph was last
  * rewritten), `errorat` the last failure. `error_*` describe the last failure and stay after a later
  * success; `status` says whether the latest result failed. `run_started_ms`/`run_duration_ms` are
- * the nanoprobe's own account of the latest run.
+ * the nanoprobe's own account of the latest run. `plugin_version` is the version of the plugin that
+ * derived the graph from it: a result stored by an older plugin is not taken as unchanged.
  */
 import type { BatchStatement } from '../graph/write-plan';
 import { int } from '../graph/values';
@@ -43,6 +44,8 @@ export type RawResultRow = {
   run?: RunFacts;
   /** the content hash the nanoprobe sent with the result, kept for the cheap unchanged check */
   wireHash?: string | null;
+  /** the version of the plugin that derived it (DiscoveryPlugin.version), 1 when none */
+  pluginVersion?: number;
 };
 
 /** When the latest run started (the host's clock, ms) and how long it took, as the nanoprobe says. */
@@ -67,7 +70,8 @@ export function rawResultStatement(row: RawResultRow, ctx: IngestContext, cap = 
        ON CREATE SET d.firstseen = $now
      SET d.host = $host, d.discovertype = row.discovertype, d.description = row.description,
          d.source = row.source, d.json = row.json, d.json_chars = row.json_chars, d.truncated = row.truncated,
-         d.hash = row.hash, d.wire_hash = row.wire_hash, d.outcome = row.outcome, d.problem = row.problem, d.status = 'ok',
+         d.hash = row.hash, d.wire_hash = row.wire_hash, d.plugin_version = row.plugin_version,
+         d.outcome = row.outcome, d.problem = row.problem, d.status = 'ok',
          d.run_started_ms = row.run_started_ms, d.run_duration_ms = row.run_duration_ms,
          d.okat = $now, d.changedat = $now, d.lastseen = $now, d.lastupdated = $now
      MERGE (h)-[r:HAS_DISCOVERY]->(d)
@@ -84,6 +88,7 @@ export function rawResultStatement(row: RawResultRow, ctx: IngestContext, cap = 
         truncated,
         hash: row.hash,
         wire_hash: row.wireHash ?? null,
+        plugin_version: int(row.pluginVersion ?? 1),
         outcome: row.outcome,
         problem: row.problem === null ? null : row.problem.slice(0, 2000),
         ...runColumns(row.run),
@@ -142,24 +147,26 @@ export function failurePlan(failure: DiscoveryFailure, ctx: IngestContext): Batc
  * A result whose content equals the stored one: nothing to derive, only the times move (and a failure
  * before it is over). Matched by the CMA's own hash of the canonical document, or by the hash the
  * nanoprobe sent (`wire_hash`), which spares the CMA reading the document at all. Matches nothing when
- * neither is equal or the node is new; the caller then plans the result in full. Records the wire
- * hash it was given, so the next identical result matches cheaply. Returns `matched`.
+ * neither is equal, the node is new, or it was derived by an older version of the plugin
+ * (`pluginVersion`); the caller then plans the result in full. Records the wire hash it was given, so
+ * the next identical result matches cheaply. Returns `matched`.
  */
 export function unchangedResultStatement(
   key: string,
   hashes: { hash?: string; wireHash?: string },
   run: RunFacts | undefined,
   ctx: IngestContext,
+  pluginVersion = 1,
 ): BatchStatement {
   return stmt(
     `UNWIND $rows AS row
      MATCH (d:DiscoveryResult {key: row.key})
-     WHERE d.hash = row.hash OR d.wire_hash = row.wire_hash
+     WHERE (d.hash = row.hash OR d.wire_hash = row.wire_hash) AND coalesce(d.plugin_version, 1) = row.plugin_version
      SET d.status = 'ok', d.okat = $now, d.lastseen = $now, d.lastupdated = $now,
          d.wire_hash = coalesce(row.wire_hash, d.wire_hash),
          d.run_started_ms = row.run_started_ms, d.run_duration_ms = row.run_duration_ms
      RETURN count(d) AS matched`,
-    [{ key, hash: hashes.hash ?? null, wire_hash: hashes.wireHash ?? null, ...runColumns(run) }],
+    [{ key, hash: hashes.hash ?? null, wire_hash: hashes.wireHash ?? null, plugin_version: int(pluginVersion), ...runColumns(run) }],
     ctx,
   );
 }

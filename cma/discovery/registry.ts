@@ -145,6 +145,7 @@ export function planIngest(input: IngestInput, ctx: IngestContext, registry = de
       problem,
       run: input.run,
       wireHash: input.wireHash ?? null,
+      pluginVersion: plugin?.version ?? 1,
     },
     ctx,
     rawCap,

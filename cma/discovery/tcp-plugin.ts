@@ -1,9 +1,11 @@
 /**
- * `tcp`: (Host)-[:HAS_SERVICE]->(TCPService), (Process)-[:LISTENS_ON]->(TCPService), and
- * (Process)-[:CONNECTS_TO]->(TCPService) for outbound connections whose far end is a service already
- * in the graph: the remote address is resolved at write time through
+ * `tcp`: (Host)-[:HAS_SERVICE]->(TCPService), (Process)-[:LISTENS_ON]->(TCPService), the outbound
+ * connections as (Process)-[:DIALS]->(TCPEndpoint), and (Process)-[:CONNECTS_TO]->(TCPService)
+ * wherever a dial reaches a known service: the remote address is resolved through
  * (IPAddress)<-[:HAS_IP]-(NIC)<-[:HAS_NIC]-(Host), then to that host's service on the port, listening
  * on that address or on a wildcard one. Loopback connections resolve to this host's own services.
+ * As a server, the same write links the dials of other hosts that this host's services complete
+ * (connections.ts: any order of the client's and the server's results ends in the same graph).
  *
  * A socket owner that the processes plugin has not written yet is created here by its key with
  * minimal properties (the processes plugin fills in the rest; it also owns their removal).
@@ -12,6 +14,7 @@ import { z } from 'zod';
 import type { WritePlan } from '../graph/write-plan';
 import { canonicalAddress, isLoopback } from './ip-network';
 import { definePlugin, type IngestContext } from './plugin';
+import { cleanupStaleDials, dialStatement, resolveDialsToServices, tcpEndpointKey, WILDCARD_IPS } from './connections';
 import { cleanupOwned, cleanupOwnedLinks, intOrNull, stmt, uniqueByKey, upsertOwned } from './plan-kit';
 import { processKey } from './processes-plugin';
 
@@ -53,7 +56,7 @@ export function tcpServiceKey(host: string, ip: string, port: number): string {
   return `${host}/${ip}:${port}`;
 }
 
-const WILDCARDS = new Set(['0.0.0.0', '::']);
+const WILDCARDS = new Set(WILDCARD_IPS);
 
 function planTcp(data: TcpData, ctx: IngestContext): WritePlan {
   const services = uniqueByKey(
@@ -94,12 +97,23 @@ function planTcp(data: TcpData, ctx: IngestContext): WritePlan {
     ),
   );
 
-  const connects = uniqueByKey(
+  const dials = uniqueByKey(
     data.outbound.flatMap((c) => {
       const ip = canonicalAddress(c.remote_ip);
       if (ip === null || WILDCARDS.has(ip)) return [];
       const proc = processKey(ctx.host, c.pid, c.starttime);
-      return [{ key: `${proc}>${ip}|${c.remote_port}`, process: proc, ip, port: intOrNull(c.remote_port), loopback: isLoopback(ip) }];
+      const loopback = isLoopback(ip);
+      return [
+        {
+          key: `${proc}>${ip}|${c.remote_port}`,
+          process: proc,
+          ip,
+          port: intOrNull(c.remote_port),
+          family: ip.includes(':') ? 'inet6' : 'inet',
+          endpoint: loopback ? null : tcpEndpointKey(ip, c.remote_port),
+          loopback,
+        },
+      ];
     }),
   );
 
@@ -131,30 +145,25 @@ function planTcp(data: TcpData, ctx: IngestContext): WritePlan {
       listens,
       ctx,
     ),
-    stmt(
-      `UNWIND $rows AS row
-       MATCH (p:Process {key: row.process})
-       OPTIONAL MATCH (:IPAddress {key: row.ip})<-[:HAS_IP]-(:NIC)<-[:HAS_NIC]-(owner:Host)
-       WITH p, row, collect(DISTINCT owner.key) + CASE WHEN row.loopback THEN [$host] ELSE [] END AS hosts
-       UNWIND hosts AS hostKey
-       UNWIND [row.ip, '0.0.0.0', '::'] AS listenIp
-       MATCH (s:TCPService {key: hostKey + '/' + listenIp + ':' + toString(row.port)})
-       WITH DISTINCT p, s
-       MERGE (p)-[r:CONNECTS_TO]->(s)
-         ON CREATE SET r.firstseen = $now
-       SET r.lastupdated = $now`,
-      connects,
-      ctx,
-    ),
+    dialStatement(dials, ctx),
     cleanupOwnedLinks('RUNS', 'Process', 'LISTENS_ON', ctx),
     cleanupOwnedLinks('RUNS', 'Process', 'CONNECTS_TO', ctx),
+    cleanupStaleDials(ctx),
     cleanupOwned('TCPService', 'HAS_SERVICE', ctx),
+    // Last, so that only current dials (this host's own included) are linked to current services.
+    resolveDialsToServices(
+      services.map((s) => ({ key: s.key, ip: s.props.ip, port: s.props.port })),
+      ctx,
+    ),
   ];
 }
 
 export const tcpPlugin = definePlugin({
   discovertype: 'tcp',
-  description: '(Host)-[:HAS_SERVICE]->(TCPService)<-[:LISTENS_ON]-(Process); (Process)-[:CONNECTS_TO]->(TCPService)',
+  description: '(Host)-[:HAS_SERVICE]->(TCPService)<-[:LISTENS_ON]-(Process); (Process)-[:DIALS]->(TCPEndpoint); (Process)-[:CONNECTS_TO]->(TCPService)',
+  // Version 2 records dials (TCPEndpoint); results stored by version 1 are derived again once.
+  version: 2,
+  crossHost: true,
   dataSchema: tcpDataSchema,
   plan: planTcp,
 });

@@ -10,6 +10,7 @@ import { planIngest } from '../../cma/discovery/registry';
 import type { IngestContext } from '../../cma/discovery/plugin';
 import { describeWithNeo4j, uniquePrefix } from '../support/neo4j';
 import { migratedTestStore } from './migrated-store';
+import { removeTestHosts } from './remove-test-hosts';
 import { netconfigWeb1, tcpApp1, tcpWeb1, processesWeb1, packagesWeb1, lldpWeb1 } from './fixtures/sample-results';
 import { discover } from './run-discovery';
 
@@ -37,20 +38,8 @@ describeWithNeo4j('discovery ingest into the real Neo4j', () => {
   });
 
   afterAll(async () => {
-    // Empty results remove what the test hosts own (shared nodes included once orphaned)...
-    const hosts = await store.read<{ key: string }>('MATCH (h:Host) WHERE h.key STARTS WITH $prefix RETURN h.key AS key', { prefix });
-    for (const { key } of hosts) {
-      await ingest({ ...netconfigWeb1, data: { nics: [], default_routes: [] } }, key);
-      await ingest({ ...packagesWeb1, data: { packages: [] } }, key);
-      await ingest({ ...lldpWeb1, data: { local_chassis: null, neighbors: [] } }, key);
-    }
-    // ...then the hosts themselves and what hangs off them.
-    await store.write(
-      `MATCH (h:Host) WHERE h.key STARTS WITH $prefix
-       OPTIONAL MATCH (h)-->(x) WHERE x:DiscoveryResult OR x:Process OR x:TCPService OR x:NIC OR x:Filesystem
-       DETACH DELETE x, h`,
-      { prefix },
-    );
+    // Empty results remove what the test hosts own (shared nodes included once orphaned), then the hosts.
+    await removeTestHosts(store, prefix);
     await store.close();
   });
 

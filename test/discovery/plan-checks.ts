@@ -17,8 +17,8 @@ export function floatPaths(value: unknown, path = '$'): string[] {
 function boundVariables(cypher: string): Set<string> {
   const out = new Set<string>();
   for (const m of cypher.matchAll(/(?:MATCH|MERGE)\s+\((\w+):\w+/g)) if (m[1]) out.add(m[1]);
-  // Variables bound along a MATCH path, e.g. MATCH (a:X)-[r:R]->(b:Y)
-  for (const m of cypher.matchAll(/-\(\s*(\w+):\w+/g)) if (m[1]) out.add(m[1]);
+  // Variables bound along a MATCH path, either way, e.g. MATCH (a:X)-[r:R]->(b:Y)<-[:S]-(c:Z)
+  for (const m of cypher.matchAll(/->?\(\s*(\w+):\w+/g)) if (m[1]) out.add(m[1]);
   return out;
 }
 

@@ -16,7 +16,8 @@ const EMPTY = [
 export async function removeTestHosts(store: GraphStore, prefix: string): Promise<void> {
   if (!prefix.startsWith('test-')) throw new Error(`refusing to remove hosts outside a test prefix: ${prefix}`);
   const hosts = await store.read<{ key: string }>('MATCH (h:Host) WHERE h.key STARTS WITH $prefix RETURN h.key AS key', { prefix });
-  let now = Date.now() + 1_000_000;
+  // Later than any clock a test may have injected: everything the hosts have is stale to these writes.
+  let now = 8_000_000_000_000_000;
   for (const { key } of hosts) {
     for (const e of EMPTY) {
       const doc = { ...e, description: 'cleanup', host: key, source: 'test' };

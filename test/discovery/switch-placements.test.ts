@@ -1,10 +1,13 @@
 /**
  * switchPlacements reads the LLDP wiring the real plugins wrote and answers, per host, the switch and
- * the wired NIC's address — or nothing when there is no switch to put the host's ring on.
+ * the wired NIC's address — or nothing when there is no switch to put the host's ring on. Either order
+ * of a host's lldp and netconfig results ends with its placement known, and the last of the two is the
+ * one that tells the CMA to look (issue #5).
  */
 import { randomBytes } from 'node:crypto';
 import type { GraphStore } from '../../cma/graph/graph-store';
-import { DiscoveryIngestService } from '../../cma/discovery/ingest-service';
+import { DiscoveryIngestService, type IngestReport } from '../../cma/discovery/ingest-service';
+import { mayCompletePlacement } from '../../cma/discovery/membership-link';
 import { preferredAddress, switchPlacements } from '../../cma/discovery/switch-placements';
 import { describeWithNeo4j, uniquePrefix } from '../support/neo4j';
 import { migratedTestStore } from './migrated-store';
@@ -108,5 +111,73 @@ describeWithNeo4j('switchPlacements from LLDP wiring in the graph', () => {
   test('only the hosts asked about are answered; none asked, none answered', async () => {
     expect([...(await switchPlacements(store, [h(2)])).keys()]).toEqual([h(2)]);
     expect((await switchPlacements(store, [])).size).toBe(0);
+  });
+});
+
+describeWithNeo4j('switch placement whichever of lldp and netconfig arrives last', () => {
+  let store: GraphStore;
+  let ingest: DiscoveryIngestService;
+  const prefix = uniquePrefix('placement-order');
+  const chassis = () => `02:${randomBytes(5).toString('hex').match(/../g)?.join(':')}`;
+  const sw = chassis();
+  const net = `198.19.${Math.floor(Math.random() * 250) + 1}`;
+  const bridge: Neighbor = { iface: 'eth0', chassis: sw, name: 'sw9', caps: ['Bridge'], port: 'p1' };
+
+  /** Sends the results in order; answers, after each, whether the CMA looks and what it finds. */
+  async function arrive(host: string, docs: Array<{ discovertype: string }>): Promise<Array<{ type: string; looks: boolean; found: string | null }>> {
+    const seen = [];
+    for (const d of docs) {
+      const report: IngestReport = await ingest.ingest(host, okResult(d));
+      const placement = (await switchPlacements(store, [host])).get(host);
+      seen.push({ type: d.discovertype, looks: mayCompletePlacement(report), found: placement ? `${placement.switchKey} ${placement.address}` : null });
+    }
+    return seen;
+  }
+
+  beforeAll(async () => {
+    store = await migratedTestStore();
+    ingest = new DiscoveryIngestService({ store });
+  });
+
+  afterAll(async () => {
+    await removeTestHosts(store, prefix);
+    await store.close();
+  });
+
+  test('netconfig then lldp: placed once the wiring arrives', async () => {
+    const host = `${prefix}usual`;
+    const steps = await arrive(host, [netconfig(host, [{ name: 'eth0', addresses: [`${net}.1/24`] }]), lldp(host, chassis(), [{ ...bridge, port: 'p1' }])]);
+    expect(steps).toEqual([
+      { type: 'netconfig', looks: true, found: null },
+      { type: 'lldp', looks: true, found: `${sw} ${net}.1` },
+    ]);
+  });
+
+  test('lldp then netconfig: placed once the address arrives', async () => {
+    const host = `${prefix}late-address`;
+    const steps = await arrive(host, [lldp(host, chassis(), [{ ...bridge, port: 'p2' }]), netconfig(host, [{ name: 'eth0', addresses: [`${net}.2/24`] }])]);
+    expect(steps).toEqual([
+      { type: 'lldp', looks: true, found: null },
+      { type: 'netconfig', looks: true, found: `${sw} ${net}.2` },
+    ]);
+    // Both hosts end on one switch, each by its wired NIC's address.
+    const both = await switchPlacements(store, [`${prefix}usual`, host]);
+    expect([...both.values()].map((p) => [p.host, p.switchKey, p.nic, p.port]).sort()).toEqual([
+      [host, sw, 'eth0', 'p2'],
+      [`${prefix}usual`, sw, 'eth0', 'p1'],
+    ]);
+  });
+
+  test('a result sent again unchanged (a re-joined host) makes the CMA look again; other results do not', async () => {
+    const host = `${prefix}late-address`;
+    const again = await ingest.ingest(host, okResult(netconfig(host, [{ name: 'eth0', addresses: [`${net}.2/24`] }])));
+    expect(again.status).toBe('unchanged');
+    expect(mayCompletePlacement(again)).toBe(true);
+    const tcp = await ingest.ingest(host, okResult({ discovertype: 'tcp', description: 'test', host, source: 'test', data: { listening: [], outbound: [] } }));
+    expect(tcp.status).toBe('derived');
+    expect(mayCompletePlacement(tcp)).toBe(false);
+    const failed = await ingest.ingest(host, okResult({ discovertype: 'lldp', description: 'test', host, source: 'test', data: { neighbors: 'none' } }));
+    expect(failed.status).toBe('error');
+    expect(mayCompletePlacement(failed)).toBe(false);
   });
 });

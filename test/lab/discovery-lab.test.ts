@@ -12,7 +12,8 @@
  *       `-- swp5: cma     10.213.1.15
  *
  * The order in which results reach the CMA is fixed on purpose (discovery-dir.ts delays): the usual
- * order passes; two orders that happen by chance on busy hosts show known bugs (test.failing).
+ * order, and two orders that happen by chance on busy hosts (once known bugs, issue #5), must all end
+ * in the same graph and rings.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -46,8 +47,8 @@ const HOSTS = ['app1', 'cache1', 'db1', 'web1'];
 const DB_PORT = 5432;
 const CACHE_PORT = 6379;
 /**
- * lldp waits until netconfig has surely been ingested (the order switch placement relies on), except
- * on web1, where netconfig is the one held back (the order it does not handle).
+ * lldp waits until netconfig has surely been ingested (the usual order), except on web1, where
+ * netconfig is the one held back (the wiring is known before the address).
  */
 const DELAYS: Record<string, Record<string, number>> = { db1: { lldp: 8 }, app1: { lldp: 8 }, cache1: { lldp: 8 }, web1: { netconfig: 8 } };
 /**
@@ -169,7 +170,7 @@ describeAsRoot('lab: discovery finds the wiring, the services and the dependenci
   test('nanoprobes join by multicast and their lldp, netconfig and tcp results are ingested', async () => {
     const startedAt = Date.now();
     // db1's agent first, then app1's (so app1's connection to db1 finds db1's service), then the rest
-    // (so app1's connection to cache1 was reported before cache1's service was: see the known bug).
+    // (so app1's connection to cache1 was reported before cache1's service was).
     startProbe('db1');
     await allDerived(['db1'], ['netconfig', 'tcp'], 90_000);
     // From a nanoprobe's start to its first results in the graph: join, requests, runs, ingest.
@@ -191,7 +192,7 @@ describeAsRoot('lab: discovery finds the wiring, the services and the dependenci
       expect({ host: h, lldpAfterNetconfig: (await okAt(h, 'lldp')) > (await okAt(h, 'netconfig')) }).toEqual({ host: h, lldpAfterNetconfig: true });
     }
     expect(await okAt('app1', 'tcp')).toBeGreaterThan(await okAt('db1', 'tcp'));
-    // The other way round, for the known bugs below.
+    // The other way round, for the last two tests.
     figures.web1_netconfig_after_lldp_ms = (await okAt('web1', 'netconfig')) - (await okAt('web1', 'lldp'));
     figures.cache1_tcp_after_app1_tcp_ms = (await okAt('cache1', 'tcp')) - (await okAt('app1', 'tcp'));
     expect(figures.web1_netconfig_after_lldp_ms).toBeGreaterThan(0);
@@ -255,25 +256,21 @@ describeAsRoot('lab: discovery finds the wiring, the services and the dependenci
   }, 60_000);
 
   /**
-   * KNOWN BUG (#5; `test.failing` until fixed, then make it a `test`): a connection is resolved to the
-   * server's service only when the CLIENT's tcp result is ingested (cma/discovery/tcp-plugin.ts). app1
-   * reported its connection to cache1 before cache1's agent reported the service, so the dependency
-   * is never made: cache1's result does not look for clients, and app1's unchanged result is never
-   * sent again.
+   * Issue #5: app1 reported its connection to cache1 before cache1's agent reported the service, and
+   * app1's unchanged result is never sent again. The dial is kept in the graph (TCPEndpoint) and
+   * cache1's own tcp result completes it (cma/discovery/connections.ts).
    */
-  test.failing('the dependency of app1 on cache1 is found although cache1 reported after app1', async () => {
+  test('the dependency of app1 on cache1 is found although cache1 reported after app1', async () => {
     const rows = await waitFor(() => queryRows(['host-dependents', 'host=cache1']), (r) => r.length > 0, 15_000, 1_000);
     figures.cache1_dependents = rows.length;
     expect(rows).toEqual([{ host: 'app1', distance: 1, depends_on: ['cache1'], ports: [CACHE_PORT], programs: ['node'] }]);
   }, 60_000);
 
   /**
-   * KNOWN BUG (#5; same treatment): a host is moved onto its switch's ring only when its lldp result is
-   * ingested, and only if netconfig already gave the wired NIC an address
-   * (cma/discovery/membership-link.ts, switch-placements.ts). web1's netconfig came after its lldp, so
-   * web1 stays on its subnet ring only.
+   * Issue #5: web1's netconfig came after its lldp, so when the wiring arrived the wired NIC had no
+   * address yet. The placement is looked for again after netconfig (cma/discovery/membership-link.ts).
    */
-  test.failing('web1, whose wiring arrived before its addresses, is placed on its switch ring too', async () => {
+  test('web1, whose wiring arrived before its addresses, is placed on its switch ring too', async () => {
     const rings = await waitFor(
       () => api.rings(),
       (r) => r.rings.some((ring) => ring.kind === 'switch' && ring.members.some((m) => m.host === 'web1')),

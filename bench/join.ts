@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { NanoprobeFleet } from '../cli/demo/nanoprobe-fleet';
 import { loadCmaConfig } from '../cma/config/cma-config';
 import { startCma } from '../cma/cma-service';
@@ -22,6 +23,10 @@ function option(args: string[], name: string, fallback: number): number {
 }
 
 const CLOCK_TICKS = 100;
+
+function pick(values: Record<string, number>, keys: string[]): Record<string, number> {
+  return Object.fromEntries(keys.filter((k) => values[k] !== undefined).map((k) => [k, values[k]!]));
+}
 
 function procCpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -56,6 +61,7 @@ export async function main(args: string[]): Promise<Record<string, unknown>> {
   const cma = await startCma(config, silentLogger);
   const cmaAddress = `127.0.0.1:${cma.membership.address.port}`;
   const swarm: ChildProcess[] = [];
+  const readyAt: number[] = [];
   const fleet = new NanoprobeFleet({ host: '127.0.0.1', port: cma.membership.address.port }, path.join(home, 'np'));
   try {
     const swarmScript = path.join(__dirname, 'support', 'nanoprobe-swarm.js');
@@ -65,16 +71,28 @@ export async function main(args: string[]): Promise<Record<string, unknown>> {
       const child = spawn(process.execPath, [swarmScript, cmaAddress, String(first), String(Math.min(perProcess, n - first)), String(segments)], {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
+      // Each swarm prints READY once all its nanoprobes have started (keys made, sockets bound).
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        if (line.startsWith('READY')) readyAt.push(Date.now() - started);
+      });
       swarm.push(child);
     }
+    // When the joined count crossed each tenth of the fleet: where the time goes.
+    const milestones: Record<string, number> = {};
     const deadline = started + 180_000;
-    while (cma.membership.membership.ringSet.size < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (cma.membership.membership.ringSet.size < n && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      const tenth = Math.floor((cma.membership.membership.ringSet.size * 10) / n) * 10;
+      if (tenth > 0 && milestones[`${tenth}%`] === undefined) milestones[`${tenth}%`] = (Date.now() - started) / 1000;
+    }
     await cma.membership.idle();
     const joinAllS = (Date.now() - started) / 1000;
     const cmaCpuMs = cpuMsSince(cpu);
     const live = cma.membership.membership.ringSet.size;
     const audit = cma.membership.membership.audit();
     process.stderr.write(`${live}/${n} joined and ringed in ${joinAllS.toFixed(1)} s; audit violations: ${audit.length}\n`);
+    process.stderr.write(`CMA counters: ${JSON.stringify(cma.membership.counts())}\n`);
+    process.stderr.write(`swarm processes ready at ${readyAt.map((ms) => (ms / 1000).toFixed(1)).join(', ')} s; joined by: ${JSON.stringify(milestones)}\n`);
 
     // One ordinary nanoprobe process in the fleet, measured once it has its partners.
     fleet.start({ hostname: 'idle-probe', ip: '127.10.250.250', prefixLength: 16 });
@@ -100,6 +118,9 @@ export async function main(args: string[]): Promise<Record<string, unknown>> {
       nanoprobe_rss_mb: Number(rssMb.toFixed(1)),
       nanoprobe_cpu_pct: Number(cpuPct.toFixed(3)),
       nanoprobe_partners: partners,
+      cma_counters: pick(cma.membership.counts(), ['received_ANNOUNCE', 'announce_accepted', 'announce_repeated', 'config_sent', 'transport_retransmits', 'transport_received_datagrams']),
+      swarm_ready_s: Number((Math.max(...readyAt) / 1000).toFixed(2)),
+      joined_by_s: milestones,
       nanoprobes_per_process: perProcess,
       segments,
     };

@@ -19,8 +19,9 @@ export function registerDemoCommand(program: Command): void {
     .command('demo')
     .description('start the local Neo4j and the CMA and show them working')
     .option('--once', 'verify every step, then stop and exit (0 only when all passed)')
+    .option('--discovery', 'also run the discovery scripts on the ten nanoprobes (ten times each, on one machine)')
     .option('--api-port <port>', 'REST API port (default 8080; 0 picks a free one)', parsePort)
-    .action(async (opts: { once?: boolean; apiPort?: number }) => {
+    .action(async (opts: { once?: boolean; apiPort?: number; discovery?: boolean }) => {
       const config = loadCmaConfig({ flags: { 'api.port': opts.apiPort ?? (opts.once ? 0 : undefined) } });
       // The demo never collides with a Neo4j already on 7687: its own data folder, a free port.
       config.neo4j.local.port = 0;
@@ -31,7 +32,7 @@ export function registerDemoCommand(program: Command): void {
       config.membership.stateDir = `${config.membership.stateDir}-demo`;
       // Ten "hosts" on one machine would run every discovery script ten times at once; the demo
       // shows membership. Discovery is exercised by its own tests and the lab.
-      config.discovery.enabled = false;
+      config.discovery.enabled = opts.discovery === true;
       const log = createLogger('cma', process.env.UNIMATRIX_LOG_LEVEL ?? 'warn');
       const print = (line: string): void => {
         process.stdout.write(`${line}\n`);

@@ -311,6 +311,7 @@ export class MembershipService {
     this.announceFlushQueued = false;
     const batch = this.pending.splice(0);
     const accepted = new Map<string, { checked: CheckedAnnouncement; incoming: IncomingMessage; startTime: number }>();
+    const candidates: { checked: CheckedAnnouncement; incoming: IncomingMessage; startTime: number }[] = [];
     for (const { incoming, payload } of batch) {
       const checked = checkAnnouncement(payload, { keyid: incoming.peer, keys: incoming.signerKeys }, incoming.address);
       if ('code' in checked) {
@@ -318,7 +319,14 @@ export class MembershipService {
         this.replyToAnnounce(incoming, payload.startTime, { accepted: false, code: checked.code, reason: checked.reason });
         continue;
       }
-      const decision = await this.trust.admit(checked.hostname, checked.keys);
+      candidates.push({ checked, incoming, startTime: payload.startTime });
+    }
+    // All at once: each admission decides in turn (in arrival order) and the new pins of the whole
+    // batch share one or two writes of the trust file, instead of one write per joining host.
+    const verdicts = await Promise.all(candidates.map(({ checked }) => this.trust.admit(checked.hostname, checked.keys)));
+    for (const [i, candidate] of candidates.entries()) {
+      const { checked, incoming, startTime } = candidate;
+      const decision = verdicts[i]!;
       if (decision.status !== 'pinned' && decision.status !== 'known') {
         this.count(`announce_${decision.status}`);
         this.log.warn({ host: checked.hostname, keyid: checked.keyid, status: decision.status }, 'announcement refused by the trust store');
@@ -328,10 +336,10 @@ export class MembershipService {
           hosts: [],
           at: Date.now(),
         });
-        this.replyToAnnounce(incoming, payload.startTime, { accepted: false, code: decision.error.code, reason: decision.error.message });
+        this.replyToAnnounce(incoming, startTime, { accepted: false, code: decision.error.code, reason: decision.error.message });
         continue;
       }
-      accepted.set(checked.keyid, { checked, incoming, startTime: payload.startTime });
+      accepted.set(checked.keyid, candidate);
     }
     if (accepted.size === 0) return;
 

@@ -1,17 +1,14 @@
 /**
  * Builds the nanoprobe's configuration from, lowest priority first: defaults, a YAML file
  * (`--config` or UNIMATRIX_NANOPROBE_CONFIG), UNIMATRIX_NANOPROBE_* environment variables, then
- * command-line flags. The merged object is validated once (config.ts); an error names the key, the
- * value and the source it came from.
+ * command-line flags. The layering is common/layered-config.ts's (the CMA's too); the merged object is
+ * validated once (config.ts); an error names the key, the value and the source it came from.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { layerConfig, type EnvBinding, type EnvKind } from '../common/layered-config';
 import { NanoprobeConfigError, parseNanoprobeConfig, type NanoprobeConfig } from './config';
 
 export const ENV_PREFIX = 'UNIMATRIX_NANOPROBE_';
 export const CONFIG_FILE_ENV = `${ENV_PREFIX}CONFIG`;
-
-type EnvKind = 'string' | 'number' | 'list' | 'pathList';
 
 /** Variable suffix → config key path and how its text is read. */
 export const ENVIRONMENT: ReadonlyArray<readonly [string, readonly string[], EnvKind]> = [
@@ -30,6 +27,8 @@ export const ENVIRONMENT: ReadonlyArray<readonly [string, readonly string[], Env
   ['LOG_LEVEL', ['log', 'level'], 'string'],
 ];
 
+const BINDINGS: readonly EnvBinding[] = ENVIRONMENT.map(([suffix, keyPath, kind]) => [ENV_PREFIX + suffix, keyPath, kind]);
+
 export type LoadInputs = {
   /** YAML file; UNIMATRIX_NANOPROBE_CONFIG when not given. */
   file?: string;
@@ -44,116 +43,23 @@ export type LoadedConfig = {
   warnings: string[];
 };
 
-type Layer = { source: string; values: Record<string, unknown> };
-
 export function loadNanoprobeConfig(inputs: LoadInputs = {}): LoadedConfig {
   const env = inputs.env ?? process.env;
-  const warnings: string[] = [];
-  const layers: Layer[] = [];
-  const file = inputs.file ?? env[CONFIG_FILE_ENV];
-  if (file !== undefined && file !== '') layers.push({ source: `file ${file}`, values: readYaml(file) });
-  layers.push({ source: 'environment', values: fromEnvironment(env, warnings) });
-  const flagValues: Record<string, unknown> = {};
-  for (const [dotted, value] of Object.entries(inputs.flags ?? {})) {
-    if (value !== undefined) setPath(flagValues, dotted.split('.'), value);
-  }
-  layers.push({ source: 'flags', values: flagValues });
-
-  const merged = layers.reduce<Record<string, unknown>>((acc, layer) => deepMerge(acc, layer.values), {});
-  const sourceOf = (keyPath: string[]): string | undefined =>
-    [...layers].reverse().find((l) => getPath(l.values, keyPath) !== undefined)?.source;
-  return { config: parseNanoprobeConfig(merged, sourceOf), warnings };
-}
-
-function readYaml(file: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new NanoprobeConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
-  }
-  let value: unknown;
-  try {
-    // Loaded only when a file is given: the parser is about 5 MB of a nanoprobe's memory.
-    const YAML = require('yaml') as typeof import('yaml');
-    value = YAML.parse(text);
-  } catch (err) {
-    throw new NanoprobeConfigError(`config file ${file} is not valid YAML: ${(err as Error).message}`);
-  }
-  if (value === null || value === undefined) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw new NanoprobeConfigError(`config file ${file} must hold a mapping at the top`);
-  return value as Record<string, unknown>;
-}
-
-function fromEnvironment(env: NodeJS.ProcessEnv, warnings: string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const known = new Set([CONFIG_FILE_ENV, ...ENVIRONMENT.map(([suffix]) => ENV_PREFIX + suffix)]);
-  for (const name of Object.keys(env)) {
-    if (name.startsWith(ENV_PREFIX) && !known.has(name)) warnings.push(`unknown environment variable ${name} ignored`);
-  }
-  for (const [suffix, keyPath, kind] of ENVIRONMENT) {
-    const name = ENV_PREFIX + suffix;
-    const raw = env[name];
-    if (raw === undefined || raw === '') continue;
-    switch (kind) {
-      case 'number': {
-        const n = Number(raw);
-        if (raw.trim() === '' || !Number.isFinite(n)) {
-          throw new NanoprobeConfigError(`environment variable ${name} must be a number (config key "${keyPath.join('.')}"), got ${JSON.stringify(raw)}`);
-        }
-        setPath(out, keyPath, n);
-        break;
-      }
-      case 'list':
-        setPath(out, keyPath, splitList(raw, ','));
-        break;
-      case 'pathList':
-        setPath(out, keyPath, splitList(raw, path.delimiter));
-        break;
-      default:
-        setPath(out, keyPath, raw);
-    }
-  }
-  return out;
-}
-
-function splitList(raw: string, separator: string): string[] {
-  return raw
-    .split(separator)
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...a };
-  for (const [k, v] of Object.entries(b)) {
-    const prev = out[k];
-    out[k] = isRecord(prev) && isRecord(v) ? deepMerge(prev, v) : v;
-  }
-  return out;
-}
-
-function setPath(target: Record<string, unknown>, keys: readonly string[], value: unknown): void {
-  let node = target;
-  keys.forEach((k, i) => {
-    if (i === keys.length - 1) {
-      node[k] = value;
-      return;
-    }
-    if (!isRecord(node[k])) node[k] = {};
-    node = node[k] as Record<string, unknown>;
+  // The YAML parser (about 5 MB of a nanoprobe's memory) is loaded only when there is a file to read.
+  const { merged, sourceOf } = layerConfig({
+    file: inputs.file ?? env[CONFIG_FILE_ENV],
+    env,
+    environment: BINDINGS,
+    flags: inputs.flags,
+    makeError: (message) => new NanoprobeConfigError(message),
   });
+  return { config: parseNanoprobeConfig(merged, sourceOf), warnings: unknownVariables(env) };
 }
 
-function getPath(source: Record<string, unknown>, keys: readonly string[]): unknown {
-  let node: unknown = source;
-  for (const k of keys) {
-    if (!isRecord(node)) return undefined;
-    node = node[k];
-  }
-  return node;
+/** A misspelt variable would otherwise be ignored without a word. */
+function unknownVariables(env: NodeJS.ProcessEnv): string[] {
+  const known = new Set([CONFIG_FILE_ENV, ...BINDINGS.map(([name]) => name)]);
+  return Object.keys(env)
+    .filter((name) => name.startsWith(ENV_PREFIX) && !known.has(name))
+    .map((name) => `unknown environment variable ${name} ignored`);
 }

@@ -4,8 +4,13 @@
  * lists every name (zero included) so a dashboard sees a stable set of series.
  */
 
-/** Why a datagram or message was dropped, across the protocol layers (guard, codec, transport). */
-export const DROP_REASONS = [
+import type { GuardDropReason } from './guard';
+
+/**
+ * Why the security layer refuses a datagram: protocol/guard.ts's `GuardDropReason`, as a list. (A
+ * reason missing here fails to compile where the guard counts its drops as `dropped_<reason>`.)
+ */
+export const GUARD_DROP_REASONS = [
   'bad_version',
   'bad_kind',
   'truncated',
@@ -14,10 +19,13 @@ export const DROP_REASONS = [
   'replay',
   'stale_session',
   'oversize',
-  'malformed',
-  'unknown_type',
-  'bad_shape',
-] as const;
+] as const satisfies readonly GuardDropReason[];
+
+/**
+ * Why a datagram or message was dropped, across the protocol layers: the guard's reasons, then the
+ * codec's own (the transport adds its own in transport/transport-counters.ts).
+ */
+export const DROP_REASONS = [...GUARD_DROP_REASONS, 'malformed', 'unknown_type', 'bad_shape'] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 
 export type DropCounterName = `dropped_${DropReason}`;

@@ -6,14 +6,14 @@
  */
 import fc from 'fast-check';
 import { decodeMessage, encodeMessage } from './codec';
-import { DROP_REASONS } from './counters';
+import { DROP_REASONS, GUARD_DROP_REASONS } from './counters';
 import { ERROR_CATALOGUE } from './errors';
 import type { GuardDropReason } from './guard';
 import type { Message } from './message-types';
 import { MESSAGE_NAMES, MESSAGE_TABLE } from './message-types';
 import { SAMPLE_PAYLOADS } from './messages/samples';
 import { generateIdentity } from './security/identity';
-import { GUARD_DROP_REASONS, SecurePacketGuard } from './security/packet-guard';
+import { SecurePacketGuard } from './security/packet-guard';
 import { LocalSession } from './security/session';
 
 /** Generous: each test takes seconds alone, but the machine may be shared. */

@@ -7,7 +7,8 @@
  *  - `ProtocolProblem`: a plain object, for hot paths that must not throw or build stack traces
  *    (decoding hostile input);
  *  - `UnimatrixError`: a real `Error` with `code` and `cause`, for APIs that throw (bad configuration,
- *    key files, programming mistakes such as sealing for an unknown peer).
+ *    key files, programming mistakes such as sealing for an unknown peer). The transport's errors are
+ *    its subclass `TransportError` (transport/transport-errors.ts), restricted to the UNI_TRANS codes.
  */
 
 export const ERROR_CATALOGUE = {
@@ -35,6 +36,15 @@ export const ERROR_CATALOGUE = {
   UNI_SEC_010: { name: 'FRAME_TOO_LARGE', message: 'frame is larger than the guard accepts' },
   UNI_SEC_011: { name: 'PEER_KEYS_INVALID', message: 'peer keys are malformed or do not match the key id' },
   UNI_SEC_012: { name: 'KEY_IN_USE', message: 'this key is already pinned to another host name' },
+
+  // Reliable transport: what it reports to the applications that send through it.
+  UNI_TRANS_001: { name: 'GAVE_UP', message: 'peer did not acknowledge in time; gave up' },
+  UNI_TRANS_002: { name: 'TRANSPORT_MESSAGE_TOO_LARGE', message: 'message exceeds the transport maximum' },
+  UNI_TRANS_003: { name: 'TRANSPORT_UNKNOWN_PEER', message: 'no keys are known for this peer' },
+  UNI_TRANS_004: { name: 'ENDPOINT_CLOSED', message: 'the endpoint is closed' },
+  UNI_TRANS_005: { name: 'DATAGRAM_TOO_LARGE', message: 'an unreliable message must fit in one datagram' },
+  UNI_TRANS_006: { name: 'MULTICAST_UNAVAILABLE', message: 'no interface can carry multicast' },
+  UNI_TRANS_007: { name: 'BIND_FAILED', message: 'cannot bind the UDP socket' },
 } as const satisfies Record<string, { name: string; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

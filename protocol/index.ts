@@ -53,7 +53,7 @@ export { LocalSession, newSessionId, processSession, sessionIdToHex } from './se
 export { DEFAULT_REPLAY_WINDOW, ReplayWindow } from './security/replay-window';
 export { ReplayTracker } from './security/replay-tracker';
 export type { ReplayTrackerOptions, ReplayVerdict } from './security/replay-tracker';
-export { GUARD_COUNTER_NAMES, GUARD_DROP_REASONS, SecurePacketGuard } from './security/packet-guard';
+export { GUARD_COUNTER_NAMES, SecurePacketGuard } from './security/packet-guard';
 export type { GuardCounterName, PacketGuardOptions } from './security/packet-guard';
 export { MAX_UDP_PAYLOAD, PROTOCOL_VERSION, SEALED_OVERHEAD, SIGNED_OVERHEAD } from './security/packet-format';
 export { normaliseHostname, TrustStore } from './security/trust-store';

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
 import { z } from 'zod';
+import { describeIssues, layerConfig, type EnvBinding } from '../../common/layered-config';
 import { discoveryScheduleConfigSchema } from '../discovery/discovery-schedule';
 import { projectRoot } from '../util/project-root';
 
@@ -87,10 +86,8 @@ export class ConfigError extends Error {
   }
 }
 
-type Layer = { source: string; values: Record<string, unknown> };
-
 /** Environment variables and the config key each one sets. */
-const ENVIRONMENT: Array<[string, string[], 'string' | 'number']> = [
+const ENVIRONMENT: readonly EnvBinding[] = [
   ['NEO4J_URI', ['neo4j', 'uri'], 'string'],
   ['NEO4J_USER', ['neo4j', 'user'], 'string'],
   ['NEO4J_PASSWORD', ['neo4j', 'password'], 'string'],
@@ -114,99 +111,19 @@ export type ConfigInputs = {
 
 export function loadCmaConfig(inputs: ConfigInputs = {}): CmaConfig {
   const env = inputs.env ?? process.env;
-  const layers: Layer[] = [];
-  const file = inputs.file ?? env.UNIMATRIX_CONFIG;
-  if (file !== undefined && file !== '') layers.push({ source: `file ${file}`, values: readYaml(file) });
-  layers.push({ source: 'environment', values: fromEnvironment(env) });
-  const flagValues: Record<string, unknown> = {};
-  for (const [dotted, value] of Object.entries(inputs.flags ?? {})) {
-    if (value !== undefined) setPath(flagValues, dotted.split('.'), value);
-  }
-  layers.push({ source: 'flags', values: flagValues });
-
-  const merged = layers.reduce<Record<string, unknown>>((acc, layer) => deepMerge(acc, layer.values), {});
+  const { merged, sourceOf } = layerConfig({
+    file: inputs.file ?? env.UNIMATRIX_CONFIG,
+    env,
+    environment: ENVIRONMENT,
+    flags: inputs.flags,
+    makeError: (message) => new ConfigError(message),
+  });
   const parsed = cmaConfigSchema.safeParse(merged);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const key = issue.path.join('.');
-      const value = getPath(merged, issue.path.map(String));
-      const source = [...layers].reverse().find((l) => getPath(l.values, issue.path.map(String)) !== undefined)?.source;
-      const shown = value === undefined ? '' : ` (got ${JSON.stringify(value)}${source ? ` from ${source}` : ''})`;
-      return `config key "${key || '(root)'}": ${issue.message}${shown}`;
-    });
-    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    throw new ConfigError(`invalid configuration:\n  ${describeIssues(parsed.error.issues, merged, sourceOf).join('\n  ')}`);
   }
   const config = parsed.data;
   config.neo4j.local.home = path.resolve(projectRoot(), config.neo4j.local.home);
   config.membership.stateDir = path.resolve(projectRoot(), config.membership.stateDir);
   return config;
-}
-
-function readYaml(file: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
-  }
-  let value: unknown;
-  try {
-    value = YAML.parse(text);
-  } catch (err) {
-    throw new ConfigError(`config file ${file} is not valid YAML: ${(err as Error).message}`);
-  }
-  if (value === null || value === undefined) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(`config file ${file} must hold a mapping at the top`);
-  return value as Record<string, unknown>;
-}
-
-function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [name, keyPath, type] of ENVIRONMENT) {
-    const raw = env[name];
-    if (raw === undefined || raw === '') continue;
-    if (type === 'number') {
-      const n = Number(raw);
-      if (!Number.isFinite(n)) throw new ConfigError(`environment variable ${name} must be a number (config key "${keyPath.join('.')}"), got ${JSON.stringify(raw)}`);
-      setPath(out, keyPath, n);
-    } else {
-      setPath(out, keyPath, raw);
-    }
-  }
-  return out;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...a };
-  for (const [k, v] of Object.entries(b)) {
-    const prev = out[k];
-    out[k] = isRecord(prev) && isRecord(v) ? deepMerge(prev, v) : v;
-  }
-  return out;
-}
-
-function setPath(target: Record<string, unknown>, keys: string[], value: unknown): void {
-  let node = target;
-  keys.forEach((k, i) => {
-    if (i === keys.length - 1) {
-      node[k] = value;
-      return;
-    }
-    const next = node[k];
-    if (!isRecord(next)) node[k] = {};
-    node = node[k] as Record<string, unknown>;
-  });
-}
-
-function getPath(source: Record<string, unknown>, keys: string[]): unknown {
-  let node: unknown = source;
-  for (const k of keys) {
-    if (!isRecord(node)) return undefined;
-    node = node[k];
-  }
-  return node;
 }

@@ -6,7 +6,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import nacl from 'tweetnacl';
-import { CounterSet, dropCounterNames } from '../counters';
+import { CounterSet, dropCounterNames, GUARD_DROP_REASONS } from '../counters';
 import { UnimatrixError } from '../errors';
 import type { GuardDropReason, KeyId, OpenedFrame, PacketGuard, RejectedFrame, SessionId } from '../guard';
 import type { Identity, PublicKeys } from './identity';
@@ -32,17 +32,6 @@ import type { ReplayTrackerOptions } from './replay-tracker';
 import { ReplayTracker } from './replay-tracker';
 import type { LocalSession } from './session';
 import { processSession } from './session';
-
-export const GUARD_DROP_REASONS: readonly GuardDropReason[] = [
-  'bad_version',
-  'bad_kind',
-  'truncated',
-  'bad_auth',
-  'unknown_peer',
-  'replay',
-  'stale_session',
-  'oversize',
-];
 
 export const GUARD_COUNTER_NAMES = [
   'received',

@@ -14,5 +14,5 @@ export { MIB, resolveTransportOptions, transportOptionsSchema } from './options'
 export type { TransportOptions, TransportOptionsInput } from './options';
 export { TRANSPORT_COUNTER_NAMES, TRANSPORT_DROP_REASONS } from './transport-counters';
 export type { TransportCounterName, TransportDropReason } from './transport-counters';
-export { isTransportError, TRANSPORT_ERRORS, TransportError } from './transport-errors';
+export { isTransportError, TransportError } from './transport-errors';
 export type { TransportErrorCode } from './transport-errors';

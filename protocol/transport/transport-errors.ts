@@ -1,29 +1,20 @@
 /**
- * Errors the transport reports to applications, each with a stable code in the protocol's
- * UNI_<AREA>_<nnn> format. (They belong in protocol/errors.ts's catalogue; they live here until it
- * gains a transport area, and keep the same shape: `code`, a catalogue message, specifics.)
+ * The errors the transport reports to applications: the UNI_TRANS codes of the protocol's one
+ * catalogue (../errors.ts), thrown as `TransportError`, a `UnimatrixError` whose code is known to be a
+ * transport one (so `isTransportError(err, 'UNI_TRANS_004')` narrows, and `isUnimatrixError` matches
+ * it too).
  */
+import { UnimatrixError, type ErrorCode } from '../errors';
 
-export const TRANSPORT_ERRORS = {
-  UNI_TRANS_001: { name: 'GAVE_UP', message: 'peer did not acknowledge in time; gave up' },
-  UNI_TRANS_002: { name: 'MESSAGE_TOO_LARGE', message: 'message exceeds the transport maximum' },
-  UNI_TRANS_003: { name: 'UNKNOWN_PEER', message: 'no keys are known for this peer' },
-  UNI_TRANS_004: { name: 'ENDPOINT_CLOSED', message: 'the endpoint is closed' },
-  UNI_TRANS_005: { name: 'DATAGRAM_TOO_LARGE', message: 'an unreliable message must fit in one datagram' },
-  UNI_TRANS_006: { name: 'MULTICAST_UNAVAILABLE', message: 'no interface can carry multicast' },
-  UNI_TRANS_007: { name: 'BIND_FAILED', message: 'cannot bind the UDP socket' },
-} as const satisfies Record<string, { name: string; message: string }>;
+export type TransportErrorCode = Extract<ErrorCode, `UNI_TRANS_${string}`>;
 
-export type TransportErrorCode = keyof typeof TRANSPORT_ERRORS;
-
-export class TransportError extends Error {
-  readonly code: TransportErrorCode;
+export class TransportError extends UnimatrixError {
+  // Narrows the inherited field's type only: `declare` emits no field that would reset it.
+  declare readonly code: TransportErrorCode;
 
   constructor(code: TransportErrorCode, detail?: string, options?: { cause?: unknown }) {
-    const entry = TRANSPORT_ERRORS[code];
-    super(detail === undefined || detail === '' ? entry.message : `${entry.message}: ${detail}`, options);
+    super(code, detail, options);
     this.name = `TransportError[${code}]`;
-    this.code = code;
   }
 }
 

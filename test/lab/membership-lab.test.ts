@@ -22,32 +22,10 @@ import { keepLogs, LabCma, startNanoprobe } from './daemons';
 import { describeAsRoot, useLab } from './lab-jest';
 import type { LabProcess } from './lab-process';
 import { linkState } from './switch-failure';
-import type { LabTopology } from './topology';
+import { twoSwitchLab } from './two-switch-lab';
 
-const topology: LabTopology = {
-  switches: [{ name: 'core', lldp: false }, { name: 'sw1', lldp: false }, { name: 'sw2', lldp: false }],
-  trunks: [
-    { a: 'sw1', b: 'core' },
-    { a: 'sw2', b: 'core' },
-  ],
-  segments: [
-    { name: 'core', subnet: '10.213.0.0/24' },
-    { name: 'a', subnet: '10.213.1.0/24' },
-    { name: 'b', subnet: '10.213.2.0/24' },
-  ],
-  hosts: [
-    { name: 'h1', nics: [{ switch: 'sw1', segment: 'a' }] },
-    { name: 'h2', nics: [{ switch: 'sw1', segment: 'a' }] },
-    { name: 'h3', nics: [{ switch: 'sw1', segment: 'a' }] },
-    { name: 'h4', nics: [{ switch: 'sw2', segment: 'b' }] },
-    { name: 'h5', nics: [{ switch: 'sw2', segment: 'b' }] },
-    { name: 'h6', nics: [{ switch: 'sw2', segment: 'b' }] },
-  ],
-  cma: { nics: [{ switch: 'core', segment: 'core' }] },
-};
-
-const SEGMENT_A = ['h1', 'h2', 'h3'];
-const SEGMENT_B = ['h4', 'h5', 'h6'];
+/** The lab drawn above (two-switch-lab.ts). */
+const { topology, sw1Hosts: SEGMENT_A, sw2Hosts: SEGMENT_B } = twoSwitchLab(3);
 const ALL = [...SEGMENT_A, ...SEGMENT_B];
 /** The default dead time (cma/membership/timing.ts); the bound is dead time + 2 s. */
 const DEAD_MS = 4_500;

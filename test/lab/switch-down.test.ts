@@ -14,31 +14,14 @@
 import type { LabHost } from './lab-nodes';
 import { describeAsRoot, useLab } from './lab-jest';
 import { linkState } from './switch-failure';
-import type { LabTopology } from './topology';
+import { twoSwitchLab } from './two-switch-lab';
 import { UDP_ASKER, UDP_RESPONDER, parseAskerOutput } from './udp-scripts';
 
 const GROUP = '224.0.2.5';
 const PORT = '1984';
 
-const topology: LabTopology = {
-  switches: [{ name: 'core', lldp: false }, { name: 'sw1', lldp: false }, { name: 'sw2', lldp: false }],
-  trunks: [
-    { a: 'sw1', b: 'core' },
-    { a: 'sw2', b: 'core' },
-  ],
-  segments: [
-    { name: 'core', subnet: '10.213.0.0/24' },
-    { name: 'a', subnet: '10.213.1.0/24' },
-    { name: 'b', subnet: '10.213.2.0/24' },
-  ],
-  hosts: [
-    { name: 'h1', nics: [{ switch: 'sw1', segment: 'a' }] },
-    { name: 'h2', nics: [{ switch: 'sw1', segment: 'a' }] },
-    { name: 'h3', nics: [{ switch: 'sw2', segment: 'b' }] },
-    { name: 'h4', nics: [{ switch: 'sw2', segment: 'b' }] },
-  ],
-  cma: { nics: [{ switch: 'core', segment: 'core' }] },
-};
+/** The lab drawn above (two-switch-lab.ts). */
+const { topology } = twoSwitchLab(2);
 
 /** Whether `from` gets an answer from the responder at `to` within `limitMs` (retrying meanwhile). */
 async function answers(from: LabHost, to: string, limitMs: number): Promise<boolean> {

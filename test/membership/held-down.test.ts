@@ -6,18 +6,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { mkdirSync } from 'node:fs';
 import type { Alert } from '../../cma/alerts/alert';
-import { loadCmaConfig } from '../../cma/config/cma-config';
-import { startCma, type RunningCma } from '../../cma/cma-service';
 import type { HostRecord } from '../../cma/fleet/host-store';
-import { LocalNeo4j } from '../../cma/neo4j/local-neo4j';
-import { silentLogger } from '../../cma/util/logger';
 import { tsEntryArgs } from '../lab/ts-entry';
 import { describeWithNeo4j } from '../support/neo4j';
 import { waitFor } from '../support/wait-for';
+import { LoopbackCma } from './loopback-cma';
 
 /** Four hosts in one subnet and two in another: a paused host has live partners that report it. */
 const MEMBERS = [
@@ -31,38 +26,16 @@ const MEMBERS = [
 const NAMES = MEMBERS.map(([name]) => name);
 
 describeWithNeo4j('membership: hosts declared dead while they ran come back', () => {
-  const home = mkdtempSync(path.join(os.tmpdir(), 'unimatrix-held-down-'));
+  const loopback = new LoopbackCma('unimatrix-held-down-');
   const children = new Map<string, ChildProcess>();
   const output = new Map<string, string>();
   const killAll = (): void => {
     for (const child of children.values()) child.kill('SIGKILL');
   };
-  let db: LocalNeo4j;
-  let cma: RunningCma | undefined;
-  let membershipPort = 0;
-
-  async function startTheCma(): Promise<RunningCma> {
-    const config = loadCmaConfig({
-      env: {},
-      flags: {
-        'neo4j.uri': db.uri,
-        'api.port': 0,
-        'log.level': 'silent',
-        'membership.port': membershipPort,
-        'membership.multicast.enabled': false,
-        'membership.stateDir': path.join(home, 'cma'),
-        'discovery.enabled': false,
-      },
-    });
-    const started = await startCma(config, silentLogger);
-    membershipPort = started.membership.address.port;
-    return started;
-  }
-
   function startNanoprobe(name: string, ip: string): void {
-    const stateDir = path.join(home, 'nanoprobes', name);
+    const stateDir = loopback.path('nanoprobes', name);
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-    const args = ['--cma', `127.0.0.1:${membershipPort}`, '--hostname', name, '--bind', ip, '--address', `${ip}/16`, '--state-dir', stateDir, '--log-level', 'warn'];
+    const args = ['--cma', `${loopback.address.host}:${loopback.address.port}`, '--hostname', name, '--bind', ip, '--address', `${ip}/16`, '--state-dir', stateDir, '--log-level', 'warn'];
     const child = spawn(process.execPath, tsEntryArgs('nanoprobe/main.ts', args), { stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (chunk: Buffer): void => void output.set(name, ((output.get(name) ?? '') + chunk.toString()).slice(-50_000));
     child.stdout?.on('data', keep);
@@ -70,17 +43,13 @@ describeWithNeo4j('membership: hosts declared dead while they ran come back', ()
     children.set(name, child);
   }
 
-  const running = (): RunningCma => {
-    if (cma === undefined) throw new Error('the CMA is not running');
-    return cma;
-  };
-  const hosts = async (): Promise<Map<string, HostRecord>> => new Map((await running().membership.hosts.list()).map((h) => [h.name, h]));
+  const hosts = async (): Promise<Map<string, HostRecord>> => new Map((await loopback.cma.membership.hosts.list()).map((h) => [h.name, h]));
   const withStatus = (h: Map<string, HostRecord>, status: HostRecord['status']): string[] => NAMES.filter((n) => h.get(n)?.status === status);
-  const alerts = (): Promise<Alert[]> => running().membership.alerts.list();
+  const alerts = (): Promise<Alert[]> => loopback.cma.membership.alerts.list();
   const hostDowns = (all: Alert[], host: string): Alert[] => all.filter((a) => a.labels.alertname === 'HostDown' && a.labels.host === host);
   const firingHostDowns = (all: Alert[]): string[] => all.filter((a) => a.labels.alertname === 'HostDown' && a.state === 'firing').map((a) => a.labels.host ?? '').sort();
   const globalRing = (): string[] => {
-    const m = running().membership;
+    const m = loopback.cma.membership;
     return (m.membership.ringSet.ring('global')?.ordered() ?? []).map((x) => m.peers.nameOf(x.host)).sort();
   };
   /**
@@ -89,7 +58,7 @@ describeWithNeo4j('membership: hosts declared dead while they ran come back', ()
    * judge would wait in the buffer and their late answers would bring the host back by another path.
    */
   const floodSocketOf = async (name: string): Promise<void> => {
-    const peer = running().membership.peers.all().find((p) => p.hostname === name);
+    const peer = loopback.cma.membership.peers.all().find((p) => p.hostname === name);
     if (peer === undefined) throw new Error(`${name} is not known to the CMA`);
     const socket = dgram.createSocket('udp4');
     const junk = Buffer.alloc(1_000);
@@ -105,8 +74,7 @@ describeWithNeo4j('membership: hosts declared dead while they ran come back', ()
 
   beforeAll(async () => {
     process.on('exit', killAll);
-    db = await LocalNeo4j.start({ home: path.join(home, 'neo4j'), port: 0, heapMb: 512, pagecache: '64m' });
-    cma = await startTheCma();
+    await loopback.start();
     for (const [name, ip] of MEMBERS) startNanoprobe(name, ip);
     const joined = await waitFor(hosts, (h) => withStatus(h, 'up').length === NAMES.length, 90_000, 500);
     expect(withStatus(joined, 'up')).toEqual(NAMES);
@@ -118,9 +86,7 @@ describeWithNeo4j('membership: hosts declared dead while they ran come back', ()
     // A paused process would not die of SIGTERM; SIGKILL ends stopped ones too.
     killAll();
     process.off('exit', killAll);
-    await cma?.stop();
-    await db?.stop();
-    rmSync(home, { recursive: true, force: true });
+    await loopback.close();
   }, 60_000);
 
   test('a nanoprobe cut off and declared dead rejoins by itself once it runs again: HostDown resolved, back on its rings', async () => {
@@ -140,9 +106,9 @@ describeWithNeo4j('membership: hosts declared dead while they ran come back', ()
     expect(firingHostDowns(after)).toEqual([]);
     expect(hostDowns(after, 'alpha')).toHaveLength(1); // the one occurrence, resolved
     expect(await waitFor(globalRing, (r) => r.length === NAMES.length, 10_000)).toEqual([...NAMES].sort());
-    expect(running().membership.membership.audit()).toEqual([]);
+    expect(loopback.cma.membership.membership.audit()).toEqual([]);
     // The way back was REJOIN: the CMA sent one, and the nanoprobe announced again because of it.
-    expect(running().membership.counts().rejoin_sent ?? 0).toBeGreaterThanOrEqual(1);
+    expect(loopback.cma.membership.counts().rejoin_sent ?? 0).toBeGreaterThanOrEqual(1);
     expect(output.get('alpha') ?? '').toMatch(/"reason":"cma_asked".*"msg":"lost the CMA; announcing again"/);
   }, 90_000);
 
@@ -152,11 +118,10 @@ describeWithNeo4j('membership: hosts declared dead while they ran come back', ()
     const downs = await waitFor(alerts, (a) => ['bravo', 'foxtrot'].every((h) => firingHostDowns(a).includes(h)), 30_000);
     expect(firingHostDowns(downs)).toEqual(['bravo', 'foxtrot']);
 
-    await running().stop();
-    cma = undefined;
+    await loopback.stop();
     signal('bravo', 'SIGCONT'); // runs again while no CMA is there: nothing tells it it was declared dead
     // It holds bravo as dead (not as unknown): bravo's announcement resolves the alert it had.
-    cma = await startTheCma();
+    await loopback.start();
 
     const back = await waitFor(hosts, (h) => h.get('bravo')?.status === 'up', 30_000);
     expect(back.get('bravo')?.status).toBe('up');
@@ -165,13 +130,13 @@ describeWithNeo4j('membership: hosts declared dead while they ran come back', ()
     expect(hostDowns(after, 'bravo').map((a) => a.state)).toEqual(['resolved']);
 
     // The greeting of the dead host goes unanswered (about ten seconds) and is only counted.
-    const counts = await waitFor(() => running().membership.counts(), (c) => (c.greeting_unanswered ?? 0) >= 1, 30_000);
+    const counts = await waitFor(() => loopback.cma.membership.counts(), (c) => (c.greeting_unanswered ?? 0) >= 1, 30_000);
     expect(counts.greeting_unanswered).toBe(1);
     const final = await alerts();
     expect(hostDowns(final, 'foxtrot')).toHaveLength(1);
     expect(firingHostDowns(final)).toEqual(['foxtrot']);
     expect((await hosts()).get('foxtrot')?.status).toBe('down');
     expect(globalRing()).toEqual(NAMES.filter((n) => n !== 'foxtrot').sort());
-    expect(running().membership.membership.audit()).toEqual([]);
+    expect(loopback.cma.membership.membership.audit()).toEqual([]);
   }, 120_000);
 });

@@ -1,13 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { loopbackFleet, NanoprobeFleet } from '../../cli/demo/nanoprobe-fleet';
-import { loadCmaConfig } from '../../cma/config/cma-config';
-import { RunningCma, startCma } from '../../cma/cma-service';
-import { LocalNeo4j } from '../../cma/neo4j/local-neo4j';
-import { silentLogger } from '../../cma/util/logger';
 import { describeWithNeo4j } from '../support/neo4j';
 import { waitFor } from '../support/wait-for';
+import { LoopbackCma } from './loopback-cma';
 
 type ApiHost = { name: string; status: string; reason: string | null };
 type ApiAlert = { labels: Record<string, string>; annotations: Record<string, string>; resolved: boolean };
@@ -15,55 +9,28 @@ type ApiRings = { rings: Array<{ name: string; kind: string; size: number; membe
 
 /**
  * The CMA and real nanoprobe processes on loopback: 8 hosts in two subnets (127.1/16 and 127.2/16).
- * Its own Neo4j: a CMA rebuilds its rings from the whole graph, so it must not share one with other
- * test files.
+ * The CMA has its own Neo4j (see loopback-cma.ts).
  */
 describeWithNeo4j('membership: real nanoprobes join, die, leave, and survive a CMA restart', () => {
-  const home = mkdtempSync(path.join(os.tmpdir(), 'unimatrix-membership-'));
-  let db: LocalNeo4j;
-  let cma: RunningCma | undefined;
+  const loopback = new LoopbackCma('unimatrix-membership-');
   let fleet: NanoprobeFleet;
   const members = loopbackFleet(8, 2);
   const segment1 = members.filter((m) => m.ip.startsWith('127.1.')).map((m) => m.hostname);
   const segment2 = members.filter((m) => m.ip.startsWith('127.2.')).map((m) => m.hostname);
-  let membershipPort = 0;
-
-  async function startTheCma(): Promise<RunningCma> {
-    const config = loadCmaConfig({
-      env: {},
-      flags: {
-        'neo4j.uri': db.uri,
-        'api.port': 0,
-        'log.level': 'silent',
-        'membership.port': membershipPort,
-        'membership.multicast.enabled': false,
-        'membership.stateDir': path.join(home, 'cma'),
-        // Eight "hosts" on one machine would run every script eight times: this test is about membership.
-        'discovery.enabled': false,
-      },
-    });
-    const started = await startCma(config, silentLogger);
-    membershipPort = started.membership.address.port;
-    return started;
-  }
-
-  const api = async <T>(route: string): Promise<T> => (await fetch(`${cma!.apiUrl}/api/${route}`)).json() as Promise<T>;
+  const api = async <T>(route: string): Promise<T> => (await fetch(`${loopback.cma.apiUrl}/api/${route}`)).json() as Promise<T>;
   const hosts = async (): Promise<Map<string, ApiHost>> => new Map((await api<ApiHost[]>('hosts')).map((h) => [h.name, h]));
   const alerts = (): Promise<ApiAlert[]> => api<ApiAlert[]>('alerts');
   const rings = (): Promise<ApiRings> => api<ApiRings>('rings');
   const globalSize = (r: ApiRings): number => r.rings.find((x) => x.name === 'global')?.size ?? 0;
 
   beforeAll(async () => {
-    db = await LocalNeo4j.start({ home: path.join(home, 'neo4j'), port: 0, heapMb: 512, pagecache: '64m' });
-    cma = await startTheCma();
-    fleet = new NanoprobeFleet({ host: '127.0.0.1', port: membershipPort }, path.join(home, 'nanoprobes'));
+    await loopback.start();
+    fleet = new NanoprobeFleet(loopback.address, loopback.path('nanoprobes'));
   }, 180_000);
 
   afterAll(async () => {
     await fleet?.stopAll();
-    await cma?.stop();
-    await db?.stop();
-    rmSync(home, { recursive: true, force: true });
+    await loopback.close();
   });
 
   test('eight nanoprobes join and are placed on a global ring and one ring per subnet', async () => {
@@ -137,13 +104,13 @@ describeWithNeo4j('membership: real nanoprobes join, die, leave, and survive a C
 
   test('a restarted CMA rebuilds its rings from the graph and every live nanoprobe re-joins', async () => {
     const live = segment1.filter((n) => n !== segment1[1]);
-    await cma!.stop();
-    cma = await startTheCma();
+    await loopback.stop();
+    const cma = await loopback.start();
     const restored = await rings();
     expect(globalSize(restored)).toBe(live.length);
     expect(restored.audit).toEqual([]);
     // The probe from the CMA's new session makes each nanoprobe announce again.
-    await waitFor(() => cma!.membership.counts(), (c) => (c.received_ANNOUNCE ?? 0) >= live.length, 30_000);
+    await waitFor(() => cma.membership.counts(), (c) => (c.received_ANNOUNCE ?? 0) >= live.length, 30_000);
     expect(cma.membership.counts().received_ANNOUNCE ?? 0).toBeGreaterThanOrEqual(live.length);
     const after = await rings();
     expect(after.audit).toEqual([]);

@@ -3,6 +3,7 @@ import { CmaConfig } from './config/cma-config';
 import { alertsRoute } from './api/alerts-route';
 import { healthRoute } from './api/health-route';
 import { hostsRoute } from './api/hosts-route';
+import { metricsRoute } from './api/metrics-route';
 import { ringsRoute } from './api/rings-route';
 import { MembershipService } from './membership-service/membership-service';
 import { discoveryRoute } from './api/discovery-route';
@@ -40,7 +41,14 @@ export async function startCma(config: CmaConfig, log: Logger): Promise<RunningC
     linkDiscovery({ membership, ingest, schedule, store: graph.store, concurrency: config.discovery.concurrency, requestOnJoin: config.discovery.enabled, log });
     const routers: Router[] = [
       healthRoute(graph.store, graph.uri, startedAt),
-      hostsRoute(membership.hosts),
+      hostsRoute(membership.hosts, {
+        ringsOf: (keyid) => membership.membership.ringSet.ringsOf(keyid),
+        partnersOf: (keyid) =>
+          membership.membership.ringSet
+            .partnersOf(keyid)
+            .map((p) => ({ host: membership.peers.nameOf(p.host), address: `${p.address.ip}:${p.address.port}`, rings: p.rings })),
+      }),
+      metricsRoute({ membership, hosts: membership.hosts, alerts: membership.alerts, discovery: ingest }),
       alertsRoute(membership.alerts),
       ringsRoute(membership),
       discoveryRoute(graph.store),

@@ -12,6 +12,7 @@ import { hostnameSchema } from '../protocol/messages/common';
 import { MAX_ANNOUNCED_ADDRESSES } from '../protocol/messages/membership';
 import { DEFAULT_BOOTSTRAP_PORT, DEFAULT_MULTICAST_GROUP } from '../protocol/net/multicast';
 import { LOG_LEVELS } from './logger';
+import { describeIssues } from '../common/layered-config';
 
 const port = z.number().int().min(0).max(65_535);
 const ms = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -151,24 +152,9 @@ export class NanoprobeConfigError extends Error {
 }
 
 /** Validates a configuration object; the error lists every bad key with its value. */
-export function parseNanoprobeConfig(input: unknown, describeSource?: (keyPath: string[]) => string | undefined): NanoprobeConfig {
+export function parseNanoprobeConfig(input: unknown, describeSource?: (keyPath: readonly string[]) => string | undefined): NanoprobeConfig {
   const parsed = nanoprobeConfigSchema.safeParse(input ?? {});
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => {
-    const keyPath = issue.path.map(String);
-    const value = valueAt(input, keyPath);
-    const source = describeSource?.(keyPath);
-    const shown = value === undefined ? '' : ` (got ${JSON.stringify(value)}${source === undefined ? '' : ` from ${source}`})`;
-    return `config key "${keyPath.join('.') || '(root)'}": ${issue.message}${shown}`;
-  });
+  const problems = describeIssues(parsed.error.issues, input, describeSource);
   throw new NanoprobeConfigError(`invalid nanoprobe configuration:\n  ${problems.join('\n  ')}`);
-}
-
-function valueAt(root: unknown, keys: string[]): unknown {
-  let node = root;
-  for (const k of keys) {
-    if (typeof node !== 'object' || node === null) return undefined;
-    node = (node as Record<string, unknown>)[k];
-  }
-  return node;
 }

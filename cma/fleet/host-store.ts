@@ -93,6 +93,25 @@ export class HostStore {
     return rows.map((r) => toHostRecord(r.h));
   }
 
+  /** How many hosts have each status: one aggregate query, whatever the size of the fleet. */
+  async countByStatus(): Promise<Record<HostStatus, number>> {
+    const rows = await this.store.read<{ status: unknown; n: unknown }>(
+      'MATCH (h:Host) WHERE h.keyid IS NOT NULL RETURN h.status AS status, count(*) AS n',
+    );
+    const counts: Record<HostStatus, number> = { up: 0, down: 0, left: 0 };
+    for (const row of rows) {
+      const status = row.status === 'down' || row.status === 'left' ? row.status : 'up';
+      counts[status] += Number(toPlain(row.n));
+    }
+    return counts;
+  }
+
+  /** One host by name, or null. */
+  async byName(name: string): Promise<HostRecord | null> {
+    const rows = await this.store.read<{ h: unknown }>('MATCH (h:Host {key: $name}) WHERE h.keyid IS NOT NULL RETURN h', { name });
+    return rows[0] ? toHostRecord(rows[0].h) : null;
+  }
+
   /** Hosts with the keys and address needed to reach them (a CMA restart). */
   async knownPeers(): Promise<KnownPeer[]> {
     const rows = await this.store.read<Record<string, unknown>>(

@@ -16,3 +16,4 @@ export { tsEntryArgs, TS_REGISTER } from './ts-entry';
 export { LabCma, startNanoprobe, keepLogs, type CmaOptions } from './daemons';
 export { CmaApi, firing, partnersByKey, ringMembers, withStatus, type ApiAlert, type ApiHost, type ApiRings } from './cma-api';
 export { labDiscoveryDir, type DiscoveryDirOptions } from './discovery-dir';
+export { twoSwitchLab, type TwoSwitchLab } from './two-switch-lab';

@@ -48,6 +48,48 @@ describeWithNeo4j('membership: real nanoprobes join, die, leave, and survive a C
     ]);
   }, 120_000);
 
+  test('GET /api/hosts/<name> shows one host with its rings and partners, as /api/rings has them', async () => {
+    const name = segment2[0]!;
+    const detail = await api<{ name: string; status: string; rings: string[]; partners: Array<{ host: string; address: string; rings: string[] }>; discovery: string }>(`hosts/${name}`);
+    expect(detail).toMatchObject({ name, status: 'up', discovery: `/api/hosts/${name}/discovery` });
+    expect([...detail.rings].sort()).toEqual(['global', 'subnet:127.2.0.0/16']);
+    // Its partners are exactly its neighbours on the rings the API lists.
+    const r = await rings();
+    const neighbours = new Set<string>();
+    for (const ring of r.rings.filter((x) => detail.rings.includes(x.name))) {
+      const order = ring.members.map((m) => m.host);
+      const i = order.indexOf(name);
+      neighbours.add(order[(i + 1) % order.length]!);
+      neighbours.add(order[(i - 1 + order.length) % order.length]!);
+    }
+    expect(detail.partners.map((p) => p.host).sort()).toEqual([...neighbours].sort());
+    expect(detail.partners.length).toBeLessThanOrEqual(4);
+    for (const p of detail.partners) expect(p.address).toMatch(/^127\.[12]\.\d+\.\d+:\d+$/);
+
+    const missing = await fetch(`${loopback.cma.apiUrl}/api/hosts/no-such-host`);
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: string }).error).toMatch(/no-such-host/);
+  }, 30_000);
+
+  test('GET /api/metrics is Prometheus text with the fleet and the CMA counters', async () => {
+    const response = await fetch(`${loopback.cma.apiUrl}/api/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await response.text();
+    const sample = (line: string): number => {
+      const found = text.split('\n').find((l) => l.startsWith(`${line} `));
+      if (found === undefined) throw new Error(`no sample ${line} in:\n${text}`);
+      return Number(found.slice(line.length + 1));
+    };
+    expect(sample('unimatrix_hosts{status="up"}')).toBe(8);
+    expect(sample('unimatrix_hosts{status="down"}')).toBe(0);
+    expect(sample('unimatrix_ring_hosts{state="live"}')).toBe(8);
+    expect(sample('unimatrix_graph_up')).toBe(1);
+    expect(sample('unimatrix_membership_events_total{event="received_ANNOUNCE"}')).toBeGreaterThanOrEqual(8);
+    expect(sample('unimatrix_transport_total{counter="signed_received"}')).toBeGreaterThanOrEqual(8);
+    expect(text).toMatch(/^# TYPE unimatrix_transport_total counter$/m);
+  }, 30_000);
+
   test('a killed nanoprobe becomes one HostDown alert and the rings close over it', async () => {
     const victim = segment1[0]!;
     await fleet.kill(victim, 'SIGKILL');
@@ -62,6 +104,9 @@ describeWithNeo4j('membership: real nanoprobes join, die, leave, and survive a C
     expect(r.rings.flatMap((x) => x.members).some((m) => m.host === victim)).toBe(false);
     // Nobody else was declared dead.
     expect(seen.filter((x) => x.labels.alertname === 'HostDown' && !x.resolved).map((x) => x.labels.host)).toEqual([victim]);
+    const metrics = await (await fetch(`${loopback.cma.apiUrl}/api/metrics`)).text();
+    expect(metrics).toMatch(/^unimatrix_alerts_firing\{alertname="HostDown"\} 1$/m);
+    expect(metrics).toMatch(/^unimatrix_hosts\{status="down"\} 1$/m);
   }, 60_000);
 
   test('the dead host comes back: its alert is resolved and it rejoins the rings', async () => {

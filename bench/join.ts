@@ -92,6 +92,7 @@ export async function main(args: string[]): Promise<Record<string, unknown>> {
     const live = cma.membership.membership.ringSet.size;
     const audit = cma.membership.membership.audit();
     process.stderr.write(`${live}/${n} joined and ringed in ${joinAllS.toFixed(1)} s; audit violations: ${audit.length}\n`);
+    if (readyAt.length !== swarm.length) throw new Error(`only ${readyAt.length} of ${swarm.length} swarm processes said READY`);
     process.stderr.write(`CMA counters: ${JSON.stringify(cma.membership.counts())}\n`);
     process.stderr.write(`swarm processes ready at ${readyAt.map((ms) => (ms / 1000).toFixed(1)).join(', ')} s; joined by: ${JSON.stringify(milestones)}\n`);
 

@@ -23,6 +23,8 @@ export const NANOPROBE_COUNTER_NAMES = [
   'cma_lost_asked',
   /** REJOIN messages received, joined or not */
   'rejoins_asked',
+  /** REJOINs ignored because they were sent before our current join was accepted (stale-rejoin.ts) */
+  'rejoins_stale',
   'configs_applied',
   'configs_stale',
   /** partners in a CONFIG whose key id does not match their key (left out) */

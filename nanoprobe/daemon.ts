@@ -35,6 +35,7 @@ import { LogThrottle, type Logger } from './logger';
 import { Liveness } from './liveness';
 import type { PartnerReportPayload, PartnerSnapshot } from './partner-monitor';
 import { probeReply } from './probe-responder';
+import { isStaleRejoin, newerJoinId } from './stale-rejoin';
 
 export type NanoprobeStatus = {
   hostname: string;
@@ -115,6 +116,8 @@ export class Nanoprobe extends EventEmitter<NanoprobeEvents> {
   private readonly announceBytes: Uint8Array;
   private cma: CmaPeer | undefined;
   private joined = false;
+  /** The CMA's id for our current join (its ANNOUNCE_ACK's), to recognise a stale REJOIN. */
+  private joinId: number | undefined;
   private stopping: Promise<void> | undefined;
 
   constructor(parts: NanoprobeParts) {
@@ -293,6 +296,7 @@ export class Nanoprobe extends EventEmitter<NanoprobeEvents> {
     }
     if (this.joined && this.cma?.keyId === verdict.cma.keyId) {
       this.counters.add('acks_duplicate'); // an answer to an announcement sent before the first ack arrived
+      this.joinId = newerJoinId(this.joinId, ack.joinId);
       return;
     }
     this.guard.learnPeer(verdict.cma.keyId, verdict.cma.keys);
@@ -300,6 +304,7 @@ export class Nanoprobe extends EventEmitter<NanoprobeEvents> {
     // Sealed traffic from the CMA that arrived before we knew its key was noted as "unexpected".
     this.liveness.forgetUnexpected(verdict.cma.keyId);
     this.joined = true;
+    this.joinId = ack.joinId;
     this.counters.add('acks_accepted');
     this.counters.add('joins');
     this.announcer.accepted();
@@ -331,12 +336,21 @@ export class Nanoprobe extends EventEmitter<NanoprobeEvents> {
   /**
    * The CMA holds us as no member (it declared us dead while we were cut off from it, or restarted
    * without us on its rings): our config is void, so we announce again, the one way in. The REJOIN
-   * is sealed by the CMA we joined (inbound.ts), so nobody else can send us back to announcing.
+   * is sealed by the CMA we joined (inbound.ts), so nobody else can send us back to announcing. One
+   * sent before our current join was accepted is stale (stale-rejoin.ts) and ignored.
    */
-  private onRejoinAsked(reason: string): void {
+  private onRejoinAsked(rejoin: PayloadOf<'REJOIN'>): void {
     this.counters.add('rejoins_asked');
-    if (this.joined) this.lose('cma_asked', reason);
-    else this.announcer.hurry();
+    if (!this.joined) {
+      this.announcer.hurry();
+      return;
+    }
+    if (isStaleRejoin(rejoin.joinId, this.joinId)) {
+      this.counters.add('rejoins_stale');
+      this.log.info({ rejoinJoinId: rejoin.joinId, joinId: this.joinId, reason: rejoin.reason }, 'REJOIN sent before our current join ignored');
+      return;
+    }
+    this.lose('cma_asked', rejoin.reason);
   }
 
   // ---- incoming ----
@@ -363,7 +377,7 @@ export class Nanoprobe extends EventEmitter<NanoprobeEvents> {
       this.logThrottled('warn', `nak:${nak.code}`, { refType: nak.refType, ref: nak.ref, code: nak.code, message: nak.message }, 'the CMA refused a message');
     },
     SHUTDOWN: (s) => this.log.info({ reason: s.reason }, 'the CMA closed its connection'),
-    REJOIN: (r) => this.onRejoinAsked(r.reason),
+    REJOIN: (r) => this.onRejoinAsked(r),
   };
 
   private onConfig(config: PayloadOf<'CONFIG'>, m: IncomingMessage): void {

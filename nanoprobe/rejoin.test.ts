@@ -50,6 +50,37 @@ describe('nanoprobe asked to rejoin', () => {
     expect(a.status().partners).toEqual([expect.objectContaining({ keyId: ghost.keyId, state: 'dead' })]);
   });
 
+  it('ignores a REJOIN sent before its current join (naming an older join), and obeys one naming the join it holds', async () => {
+    let joinId = 100;
+    const cma = await CmaTestPeer.start({ decide: () => ({ accepted: true, joinId }) });
+    peers.push(cma);
+    const a = await fleet.start(cma, 'alpha');
+    const ha = await cma.waitForHost('alpha');
+    await eventually(() => a.status().joined, 10_000, 'joined');
+
+    // A REJOIN the CMA sent while it held alpha as down, delivered after alpha joined again: stale.
+    // (cma.send resolves once the nanoprobe acknowledged it, i.e. after its handler ran.)
+    await cma.send(ha, 'REJOIN', { reason: 'held as down before this join', joinId: 99 });
+    expect(a.status().joined).toBe(true);
+    expect(a.status().counters).toMatchObject({ rejoins_asked: 1, rejoins_stale: 1, cma_lost_asked: 0, joins: 1 });
+
+    // The CMA revokes the join alpha holds: alpha announces and joins again (as join 101).
+    joinId = 101;
+    await cma.send(ha, 'REJOIN', { reason: 'the CMA holds this host as down', joinId: 100 });
+    await eventually(() => a.status().joined && a.status().counters.joins === 2, 10_000, 'the second join');
+    expect(a.status().counters).toMatchObject({ rejoins_asked: 2, rejoins_stale: 1, cma_lost_asked: 1 });
+
+    // The one naming join 100 again (a second ask, still in flight when alpha joined as 101): stale.
+    await cma.send(ha, 'REJOIN', { reason: 'the CMA holds this host as down', joinId: 100 });
+    expect(a.status().joined).toBe(true);
+    expect(a.status().counters).toMatchObject({ rejoins_asked: 3, rejoins_stale: 2, cma_lost_asked: 1, joins: 2 });
+
+    // An older CMA names no join: obeyed, as before join ids existed.
+    await cma.send(ha, 'REJOIN', { reason: 'declared dead' });
+    await eventually(() => a.status().joined && a.status().counters.joins === 3, 10_000, 'the third join');
+    expect(a.status().counters).toMatchObject({ rejoins_asked: 4, rejoins_stale: 2, cma_lost_asked: 2 });
+  });
+
   it('ignores a REJOIN from anyone but its CMA, even one sealed by a key it knows', async () => {
     const cma = await CmaTestPeer.start();
     const stranger = await CmaTestPeer.start();

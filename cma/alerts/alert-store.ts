@@ -72,6 +72,22 @@ export class AlertStore {
     return rows.map((r) => fromNode(r.a));
   }
 
+  /**
+   * The alerts still firing, newest first, each with the keys (names) of the hosts it is ABOUT,
+   * sorted: the graph's own record of which hosts an alert names, unlike the `hosts` annotation, which
+   * is prose for people and may be shortened.
+   */
+  async firingAbout(filter: { limit?: number } = {}): Promise<Array<{ alert: Alert; hosts: string[] }>> {
+    const rows = await this.store.read<{ a: unknown; hosts: unknown }>(
+      `MATCH (a:Alert {state: 'firing'})
+       OPTIONAL MATCH (a)-[:ABOUT]->(h:Host)
+       WITH a, collect(h.key) AS hosts
+       RETURN a, hosts ORDER BY a.startsAt DESC LIMIT $limit`,
+      { limit: int(filter.limit ?? 1000) },
+    );
+    return rows.map((r) => ({ alert: fromNode(r.a), hosts: (Array.isArray(r.hosts) ? r.hosts.map(String) : []).sort() }));
+  }
+
   private async openByFingerprint(fingerprint: string): Promise<unknown> {
     const rows = await this.store.read<{ a: unknown }>(`MATCH (a:Alert {fingerprint: $fingerprint, state: 'firing'}) RETURN a`, { fingerprint });
     return rows[0]?.a;

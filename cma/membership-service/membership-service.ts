@@ -1,91 +1,72 @@
-import { decodeMessage, encodeMessage } from '../../protocol/codec';
-import { makeMessage, type Message, type PayloadOf } from '../../protocol/message-types';
-import { decodePublicKeys, keyIdOf } from '../../protocol/security/identity';
+import { decodeMessage } from '../../protocol/codec';
+import type { Message, PayloadOf } from '../../protocol/message-types';
+import { decodePublicKeys } from '../../protocol/security/identity';
 import { TrustStore } from '../../protocol/security/trust-store';
 import { SystemClock, type Clock } from '../../protocol/transport/clock';
 import type { IncomingMessage } from '../../protocol/transport/endpoint';
 import path from 'node:path';
 import { AlertStore } from '../alerts/alert-store';
 import type { CmaConfig } from '../config/cma-config';
-import { HostStore, type JoinInput } from '../fleet/host-store';
+import { HostStore } from '../fleet/host-store';
 import { RingStore } from '../fleet/ring-store';
 import type { GraphStore } from '../graph/graph-store';
-import type { Decision } from '../membership/decisions';
-import { Membership } from '../membership/membership';
+import type { Membership } from '../membership/membership';
 import type { TopologyPlacement } from '../membership/types';
 import type { Logger } from '../util/logger';
-import { b64, checkAnnouncement, type CheckedAnnouncement } from './announcement';
+import { b64 } from './announcement';
+import { AnnouncementBatch } from './announcement-batch';
 import { openCmaTransport, type CmaTransport } from './cma-transport';
 import { DecisionRunner } from './decision-runner';
+import { EventQueue, MembershipStoppedError } from './event-queue';
 import { PeerDirectory } from './peer-directory';
+import { PeerSender } from './peer-sender';
 import { Prober } from './prober';
 import { RejoinAsker } from './rejoin-asker';
-import { planRestart, type RestoredPeer } from './restart-plan';
-import { SerialQueue } from './serial-queue';
-
-type PendingAnnounce = { incoming: IncomingMessage; payload: PayloadOf<'ANNOUNCE'> };
-
-/**
- * A restarted CMA's greeting: a PROBE from its new session (probe id 0) every second, for at most ten,
- * until the host answers or announces. One datagram is enough to tell a nanoprobe the CMA restarted;
- * the repeats cover its loss. An unanswered greeting is only counted: a host that stays silent is
- * judged by the ordinary rules (a host held as down already has its alert).
- */
-const GREETING_PROBE_ID = 0;
-const GREET_EVERY_MS = 1_000;
-const GREET_FOR_MS = 10_000;
+import { Greeter, GREETING_PROBE_ID, restoreMembership } from './restore';
 
 /** Handlers for messages other parts of the CMA own (discovery results); resolve once stored. */
 export type ExtraHandler = (peer: { keyid: string; hostname: string }, message: Message) => Promise<void>;
 
 /**
- * The CMA's side of membership: announcements in (checked, pinned, stored, acknowledged), configs and
- * probes out, partner reports and leaves judged by the Membership state machine, its decisions carried
- * out (graph, alerts, messages). Every event runs through one serial queue, in arrival order; bursts of
- * announcements are batched into one graph transaction. Reliable messages are acknowledged only after
- * their effects are stored.
+ * The CMA's side of membership: announcements in (announcement-batch.ts: checked, pinned, stored,
+ * acknowledged), configs and probes out, partner reports and leaves judged by the Membership state
+ * machine, its decisions carried out (decision-runner.ts: graph, alerts, messages). Every event runs
+ * through one queue (event-queue.ts), in arrival order. Reliable messages are acknowledged only after
+ * their effects are stored, and never when the service stopped before applying them. This file wires
+ * the parts and routes each incoming message to the one that handles it.
  */
 export class MembershipService {
   readonly peers = new PeerDirectory();
   private membershipState!: Membership;
-  private readonly queue: SerialQueue;
+  private readonly events: EventQueue;
   private readonly counters = new Map<string, number>();
-  private readonly pending: PendingAnnounce[] = [];
-  private announceFlushQueued = false;
-  private decisions: Decision[] = [];
+  private readonly sender: PeerSender;
+  private readonly announcements: AnnouncementBatch;
   private readonly prober: Prober;
-  private readonly greeter: Prober;
+  private readonly greeter: Greeter;
   private readonly rejoin: RejoinAsker;
-  private readonly runner: DecisionRunner;
   private readonly extraHandlers = new Map<Message['type'], ExtraHandler>();
   private readonly joinListeners: Array<(peer: { keyid: string; hostname: string }) => void> = [];
-  private stopped = false;
 
   private constructor(
     readonly transport: CmaTransport,
-    private readonly trust: TrustStore,
+    trust: TrustStore,
     readonly hosts: HostStore,
     readonly rings: RingStore,
     readonly alerts: AlertStore,
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {
-    this.queue = new SerialQueue((err) => {
-      this.count('event_errors');
-      this.log.error({ err }, 'membership event failed');
-    });
+    const count = (what: string): void => this.count(what);
+    this.sender = new PeerSender({ endpoint: transport.endpoint, peers: this.peers, stopped: () => this.events.stopped, count, log });
     this.prober = new Prober(
       clock,
-      (host, probeId) => this.sendProbe(host, probeId),
-      (host, probeId) => this.enqueue(async () => this.membership.probeFailed(host, probeId)),
+      (host, probeId) => this.sender.probe(host, probeId),
+      (host, probeId) => this.events.post(() => this.membership.probeFailed(host, probeId)),
     );
-    this.greeter = new Prober(
-      clock,
-      (host, probeId) => this.sendProbe(host, probeId),
-      () => this.count('greeting_unanswered'),
-    );
-    this.rejoin = new RejoinAsker({ clock, send: (host, reason) => this.sendRejoin(host, reason), count: (what) => this.count(what) });
-    this.runner = new DecisionRunner({
+    this.greeter = new Greeter(clock, (host, probeId) => this.sender.probe(host, probeId), () => this.count('greeting_unanswered'));
+    this.rejoin = new RejoinAsker({ clock, send: (host, reason) => this.sender.rejoin(host, reason), count });
+    const runner = new DecisionRunner({
       membership: () => this.membership,
       endpoint: transport.endpoint,
       peers: this.peers,
@@ -95,7 +76,32 @@ export class MembershipService {
       prober: this.prober,
       rejoin: this.rejoin,
       log,
-      count: (what) => this.count(what),
+      count,
+    });
+    this.events = new EventQueue({
+      carryOut: (decisions) => runner.run(decisions),
+      onError: (err) => {
+        this.count('event_errors');
+        this.log.error({ err }, 'membership event failed');
+      },
+    });
+    this.announcements = new AnnouncementBatch({
+      transport,
+      trust,
+      hosts,
+      alerts,
+      peers: this.peers,
+      membership: () => this.membership,
+      events: this.events,
+      accepted: (host) => {
+        this.greeter.heardFrom(host);
+        this.rejoin.announced(host);
+      },
+      joined: (peer) => {
+        for (const listener of this.joinListeners) listener(peer);
+      },
+      count,
+      log,
     });
   }
 
@@ -138,9 +144,10 @@ export class MembershipService {
   /**
    * Gives a live host a more specific topology placement (its switch, once LLDP wiring is known): it
    * moves from its subnet ring to the switch's ring, at the cost of a join. No-op when unchanged.
+   * Rejects with MembershipStoppedError once the service is stopping (the placement was not made).
    */
   place(keyid: string, placement: TopologyPlacement): Promise<void> {
-    return this.enqueue(async () => {
+    return this.events.run(() => {
       const current = this.membership.ringSet.host(keyid);
       if (current === undefined) return;
       const others = current.placements.filter((p) => p.kind !== placement.kind);
@@ -152,10 +159,8 @@ export class MembershipService {
   }
 
   /** Sends a message reliably to a known host; resolves when the host acknowledged it. */
-  async send(keyid: string, message: Message): Promise<void> {
-    const peer = this.peers.get(keyid);
-    if (!peer) throw new Error(`unknown host ${keyid}`);
-    await this.transport.endpoint.sendReliable(keyid, { host: peer.endpoint.ip, port: peer.endpoint.port }, encodeMessage(message));
+  send(keyid: string, message: Message): Promise<void> {
+    return this.sender.reliable(keyid, message);
   }
 
   counts(): Record<string, number> {
@@ -164,43 +169,36 @@ export class MembershipService {
 
   /** Resolves once every event received so far has been applied and stored. */
   idle(): Promise<void> {
-    return this.queue.idle();
-  }
-
-  async stop(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
-    this.prober.stopAll();
-    this.greeter.stopAll();
-    await this.queue.idle();
-    await this.transport.close();
+    return this.events.idle();
   }
 
   /**
-   * A restarted CMA rebuilds its rings and peers from the graph, holds the hosts stored as down as
-   * dead (so that their alerts resolve when they come back), then greets every host that did not
-   * leave, down ones too: the probe comes from a new session, which tells each running nanoprobe to
-   * announce itself again.
+   * Stops: no more probes or greetings; events not yet started are refused (their messages stay
+   * unacknowledged, so their senders retransmit them to the next CMA); the running one finishes.
    */
+  async stop(): Promise<void> {
+    if (this.events.stopped) return;
+    this.prober.stopAll();
+    this.greeter.stopAll();
+    await this.events.stop();
+    await this.transport.close();
+  }
+
+  /** restore.ts: the rings, peers and held-down hosts from the graph, then the greeting. */
   private async restore(timing: Record<string, number>): Promise<void> {
-    const snapshot = await this.rings.load();
-    const options = { clock: this.clock, emit: (d: Decision) => this.decisions.push(d), timing };
-    this.membershipState = snapshot.rings.length > 0 ? Membership.restore(snapshot, options) : new Membership(options);
-    const restored: RestoredPeer[] = [];
-    for (const known of await this.hosts.knownPeers()) {
-      const keys = { ed25519: new Uint8Array(Buffer.from(known.ed25519, 'base64')), x25519: new Uint8Array(Buffer.from(known.x25519, 'base64')) };
-      if (keyIdOf(keys.ed25519) !== known.keyid) continue;
-      this.peers.set({ keyid: known.keyid, hostname: known.name, keys, endpoint: { ip: known.ip, port: known.port } });
-      this.transport.guard.learnPeer(known.keyid, keys);
-      restored.push({ keyid: known.keyid, name: known.name, status: known.status });
-    }
-    const firing = await this.alerts.list({ state: 'firing', limit: 100_000 });
-    const plan = planRestart(restored, firing, (host) => this.membership.status(host) === 'live');
-    for (const group of plan.dead) this.membership.holdDead(group.hosts, group.segment);
-    for (const host of plan.greet) this.greeter.start(host, GREETING_PROBE_ID, GREET_EVERY_MS, GREET_FOR_MS);
-    this.decisions = [];
-    const heldDead = plan.dead.reduce((n, g) => n + g.hosts.length, 0);
-    if (snapshot.rings.length > 0 || heldDead > 0) this.log.info({ hosts: this.membership.ringSet.size, heldDead, greeted: plan.greet.length }, 'membership restored from the graph');
+    const restored = await restoreMembership({
+      rings: this.rings,
+      hosts: this.hosts,
+      alerts: this.alerts,
+      peers: this.peers,
+      guard: this.transport.guard,
+      clock: this.clock,
+      timing,
+      emit: this.events.emit,
+      log: this.log,
+    });
+    this.membershipState = restored.membership;
+    this.greeter.greet(restored.greet);
   }
 
   private receive(incoming: IncomingMessage): void {
@@ -214,37 +212,38 @@ export class MembershipService {
     const message = decoded.message;
     this.count(`received_${message.type}`);
     if (message.type === 'ANNOUNCE') {
-      this.pending.push({ incoming, payload: message.payload });
-      if (!this.announceFlushQueued) {
-        this.announceFlushQueued = true;
-        this.enqueue(() => this.flushAnnouncements());
-      }
+      this.announcements.add(incoming, message.payload);
       return;
     }
     const extra = this.extraHandlers.get(message.type);
     if (extra !== undefined) {
-      // A message from a host that is no member (declared dead while it ran on): ask it to come back.
-      if (this.membership.status(incoming.peer) !== 'live') this.enqueue(async () => this.membership.heardFrom(incoming.peer));
-      // Outside the serial queue: a discovery write must not hold up heartbeat reports and deaths.
-      // Acknowledged once the handler has stored it; a failure leaves it for the sender to retransmit.
-      extra({ keyid: incoming.peer, hostname: this.peers.nameOf(incoming.peer) }, message).then(
-        () => incoming.ack(),
-        (err: unknown) => {
-          this.count(`failed_${message.type}`);
-          this.log.warn({ host: this.peers.nameOf(incoming.peer), type: message.type, err: (err as Error).message }, 'message not stored; the sender will retransmit');
-        },
-      );
+      this.receiveExtra(incoming, message, extra);
       return;
     }
     if (message.type === 'PROBE_REPLY') {
       this.onProbeReply(incoming.peer, message.payload);
       return;
     }
-    this.enqueue(async () => {
-      await this.apply(incoming, message);
-    }).then(
+    // Acknowledged once applied and its decisions stored; not at all if it failed or the service
+    // stopped first (the sender retransmits it).
+    this.events.run(() => this.apply(incoming.peer, message)).then(
       () => incoming.ack(),
       () => undefined,
+    );
+  }
+
+  private receiveExtra(incoming: IncomingMessage, message: Message, handler: ExtraHandler): void {
+    // A message from a host that is no member (declared dead while it ran on): ask it to come back.
+    if (this.membership.status(incoming.peer) !== 'live') this.events.post(() => this.membership.heardFrom(incoming.peer));
+    // Outside the event queue: a discovery write must not hold up heartbeat reports and deaths.
+    // Acknowledged once the handler has stored it; a failure leaves it for the sender to retransmit.
+    handler({ keyid: incoming.peer, hostname: this.peers.nameOf(incoming.peer) }, message).then(
+      () => incoming.ack(),
+      (err: unknown) => {
+        if (err instanceof MembershipStoppedError) return; // shutting down: the sender retransmits it to the next CMA
+        this.count(`failed_${message.type}`);
+        this.log.warn({ host: this.peers.nameOf(incoming.peer), type: message.type, err: (err as Error).message }, 'message not stored; the sender will retransmit');
+      },
     );
   }
 
@@ -255,12 +254,12 @@ export class MembershipService {
    */
   private onProbeReply(peer: string, reply: PayloadOf<'PROBE_REPLY'>): void {
     this.prober.cancel(peer, reply.probeId);
-    if (reply.probeId === GREETING_PROBE_ID) this.greeter.cancel(peer, GREETING_PROBE_ID);
+    if (reply.probeId === GREETING_PROBE_ID) this.greeter.heardFrom(peer);
     const known = this.peers.get(peer)?.startTime;
     const newProcess = known !== undefined && known !== reply.startTime;
     if (newProcess) this.count('probe_reply_new_process');
     if (reply.probeId === GREETING_PROBE_ID && !newProcess && this.membership.status(peer) === 'live') return;
-    this.enqueue(async () => {
+    this.events.post(() => {
       if (reply.probeId !== GREETING_PROBE_ID) this.membership.probeAnswered(peer, reply.probeId);
       // After probeAnswered: a late answer to the probe that preceded a death resolves it in place.
       if (newProcess) this.membership.heardFrom(peer, 'new_process');
@@ -268,8 +267,8 @@ export class MembershipService {
     });
   }
 
-  private async apply(incoming: IncomingMessage, message: Message): Promise<void> {
-    const peer = incoming.peer;
+  /** A reliable message for the Membership state machine (in the event queue). */
+  private apply(peer: string, message: Message): void {
     // Any authenticated message but a leave shows its sender runs: life for a member, and for a host
     // that is no member (declared dead while cut off) a request to announce again.
     if (message.type !== 'LEAVE') this.membership.heardFrom(peer);
@@ -293,106 +292,6 @@ export class MembershipService {
       }
       default:
         this.count(`unhandled_${message.type}`);
-    }
-  }
-
-  /** Runs `work` in the queue, then carries out the decisions it produced. */
-  private enqueue(work: () => Promise<void>): Promise<void> {
-    return this.queue.push(async () => {
-      if (this.stopped) return;
-      await work();
-      const decisions = this.decisions;
-      this.decisions = [];
-      await this.runner.run(decisions);
-    });
-  }
-
-  private async flushAnnouncements(): Promise<void> {
-    this.announceFlushQueued = false;
-    const batch = this.pending.splice(0);
-    const accepted = new Map<string, { checked: CheckedAnnouncement; incoming: IncomingMessage; startTime: number }>();
-    const candidates: { checked: CheckedAnnouncement; incoming: IncomingMessage; startTime: number }[] = [];
-    for (const { incoming, payload } of batch) {
-      const checked = checkAnnouncement(payload, { keyid: incoming.peer, keys: incoming.signerKeys }, incoming.address);
-      if ('code' in checked) {
-        this.count('announce_refused');
-        this.replyToAnnounce(incoming, payload.startTime, { accepted: false, code: checked.code, reason: checked.reason });
-        continue;
-      }
-      candidates.push({ checked, incoming, startTime: payload.startTime });
-    }
-    // All at once: each admission decides in turn (in arrival order) and the new pins of the whole
-    // batch share one or two writes of the trust file, instead of one write per joining host.
-    const verdicts = await Promise.all(candidates.map(({ checked }) => this.trust.admit(checked.hostname, checked.keys)));
-    for (const [i, candidate] of candidates.entries()) {
-      const { checked, incoming, startTime } = candidate;
-      const decision = verdicts[i]!;
-      if (decision.status !== 'pinned' && decision.status !== 'known') {
-        this.count(`announce_${decision.status}`);
-        this.log.warn({ host: checked.hostname, keyid: checked.keyid, status: decision.status }, 'announcement refused by the trust store');
-        await this.alerts.fire({
-          labels: { alertname: 'HostKeyRefused', severity: 'warning', host: checked.hostname },
-          annotations: { summary: `${checked.hostname} announced with key ${checked.keyid}: ${decision.error.message}`, code: decision.error.code },
-          hosts: [],
-          at: Date.now(),
-        });
-        this.replyToAnnounce(incoming, startTime, { accepted: false, code: decision.error.code, reason: decision.error.message });
-        continue;
-      }
-      accepted.set(checked.keyid, candidate);
-    }
-    if (accepted.size === 0) return;
-
-    const joins: JoinInput[] = [...accepted.values()].map(({ checked }) => ({ ...checked.join, at: Date.now() }));
-    await this.hosts.joinMany(joins);
-    for (const { checked, incoming, startTime } of accepted.values()) {
-      const known = this.peers.get(checked.keyid);
-      // The same process announcing again (its ACK crossed a retry): answer, but its CONFIG is already
-      // on its way over the reliable channel — another one would only be sent twice.
-      const repeat =
-        known?.startTime === startTime &&
-        known.endpoint.ip === checked.endpoint.ip &&
-        known.endpoint.port === checked.endpoint.port &&
-        this.membership.status(checked.keyid) === 'live';
-      this.peers.set({ keyid: checked.keyid, hostname: checked.hostname, keys: checked.keys, endpoint: checked.endpoint, startTime });
-      this.transport.guard.learnPeer(checked.keyid, checked.keys);
-      this.greeter.cancel(checked.keyid, GREETING_PROBE_ID);
-      this.rejoin.announced(checked.keyid);
-      this.replyToAnnounce(incoming, startTime, { accepted: true });
-      if (repeat) {
-        this.count('announce_repeated');
-        continue;
-      }
-      this.membership.announce(checked.ringHost);
-      for (const listener of this.joinListeners) listener({ keyid: checked.keyid, hostname: checked.hostname });
-    }
-    this.count('announce_accepted');
-  }
-
-  private replyToAnnounce(incoming: IncomingMessage, startTime: number, verdict: { accepted: boolean; code?: string; reason?: string }): void {
-    const identity = this.transport.identity;
-    const ack = makeMessage('ANNOUNCE_ACK', {
-      ...verdict,
-      startTime,
-      cma: { keyId: identity.keyId, ed25519: identity.publicKeys.ed25519, x25519: identity.publicKeys.x25519 },
-    } as PayloadOf<'ANNOUNCE_ACK'>);
-    this.transport.endpoint.sendSigned(incoming.address, encodeMessage(ack));
-  }
-
-  private sendRejoin(host: string, reason: string): Promise<void> {
-    const peer = this.peers.get(host);
-    if (!peer || this.stopped) return Promise.reject(new Error(`cannot ask ${host} to rejoin`));
-    return this.transport.endpoint.sendReliable(host, { host: peer.endpoint.ip, port: peer.endpoint.port }, encodeMessage(makeMessage('REJOIN', { reason })));
-  }
-
-  private sendProbe(host: string, probeId: number): void {
-    const peer = this.peers.get(host);
-    if (!peer || this.stopped) return;
-    this.count('probe_sent');
-    try {
-      this.transport.endpoint.sendUnreliable(host, { host: peer.endpoint.ip, port: peer.endpoint.port }, encodeMessage(makeMessage('PROBE', { probeId, sentAt: Date.now() })));
-    } catch (err) {
-      this.log.warn({ host: peer.hostname, err: (err as Error).message }, 'probe not sent');
     }
   }
 

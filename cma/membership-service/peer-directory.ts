@@ -9,6 +9,8 @@ export type Peer = {
   endpoint: { ip: string; port: number };
   /** The start time of the nanoprobe process last accepted (a repeat of it is not a restart). */
   startTime?: number;
+  /** Which of the CMA's acceptances of this host is the current one (ANNOUNCE_ACK and REJOIN carry it). */
+  joinId?: number;
 };
 
 /**
@@ -20,6 +22,8 @@ export class PeerDirectory {
   private readonly peers = new Map<HostId, Peer>();
   /** Config versions only grow, across CMA restarts too (they start from the wall clock). */
   private readonly configVersions = new Map<HostId, number>();
+  /** Join ids likewise: a REJOIN naming an older join than the host's current one is recognised as stale. */
+  private readonly joinIds = new Map<HostId, number>();
 
   set(peer: Peer): void {
     this.peers.set(peer.keyid, peer);
@@ -40,6 +44,12 @@ export class PeerDirectory {
   nextConfigVersion(keyid: HostId, now: number = Date.now()): number {
     const next = Math.max((this.configVersions.get(keyid) ?? 0) + 1, now);
     this.configVersions.set(keyid, next);
+    return next;
+  }
+
+  nextJoinId(keyid: HostId, now: number = Date.now()): number {
+    const next = Math.max((this.joinIds.get(keyid) ?? 0) + 1, now);
+    this.joinIds.set(keyid, next);
     return next;
   }
 }

@@ -2,9 +2,9 @@ import type { AlertLabels } from '../alerts/alert';
 import { planRestart, segmentRingOf, type FiringAlert, type RestoredPeer } from './restart-plan';
 
 const peer = (name: string, status: RestoredPeer['status']): RestoredPeer => ({ keyid: `k-${name}`, name, status });
-const alert = (labels: Omit<AlertLabels, 'severity'>, hosts?: string[]): FiringAlert => ({
+const alert = (labels: Omit<AlertLabels, 'severity'>, hosts: string[] = []): FiringAlert => ({
   labels: { severity: 'critical', ...labels } as AlertLabels,
-  annotations: hosts === undefined ? {} : { hosts: hosts.join(', ') },
+  hosts,
 });
 
 describe('planRestart', () => {
@@ -40,6 +40,13 @@ describe('planRestart', () => {
       { segment: 'subnet:10.213.9.0/24', hosts: ['k-h3'] },
       { segment: null, hosts: ['k-h6', 'k-h7'] },
     ]);
+  });
+
+  it('groups a segment of any size from the hosts the alert is about, none of them left out', () => {
+    const many = Array.from({ length: 500 }, (_, i) => peer(`rack7-node-${String(i).padStart(3, '0')}`, 'down'));
+    const firing = [alert({ alertname: 'SwitchDown', switch: 'rack7' }, many.map((p) => p.name).reverse())];
+    const plan = planRestart(many, firing, () => false);
+    expect(plan.dead).toEqual([{ segment: 'switch:rack7', hosts: many.map((p) => p.keyid).sort() }]);
   });
 });
 

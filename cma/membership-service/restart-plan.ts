@@ -1,4 +1,4 @@
-import type { AlertAnnotations, AlertLabels } from '../alerts/alert';
+import type { AlertLabels } from '../alerts/alert';
 import type { HostStatus } from '../fleet/host-store';
 import { topologyRingName } from '../membership/topology';
 import type { HostId } from '../membership/types';
@@ -6,8 +6,12 @@ import type { HostId } from '../membership/types';
 /** What a restarted CMA reads from the graph about a host (fleet/host-store's KnownPeer, narrowed). */
 export type RestoredPeer = { keyid: HostId; name: string; status: HostStatus };
 
-/** An alert still firing when the CMA stopped. */
-export type FiringAlert = { labels: AlertLabels; annotations: AlertAnnotations };
+/**
+ * An alert still firing when the CMA stopped, with the names of the hosts it is ABOUT in the graph
+ * (AlertStore.firingAbout): a relationship per host, so however many hosts a segment had, none is lost
+ * the way a shortened `hosts` annotation would lose them.
+ */
+export type FiringAlert = { labels: AlertLabels; hosts: readonly string[] };
 
 export type DeadGroup = {
   /** The segment ring whose SegmentDown/SwitchDown alert names these hosts, or null for HostDown. */
@@ -39,7 +43,7 @@ export function planRestart(peers: readonly RestoredPeer[], firing: readonly Fir
     const segment = segmentRingOf(alert.labels);
     if (segment === null) continue;
     const hosts: HostId[] = [];
-    for (const name of (alert.annotations.hosts ?? '').split(',').map((n) => n.trim())) {
+    for (const name of alert.hosts) {
       const keyid = down.get(name);
       if (keyid === undefined) continue;
       hosts.push(keyid);

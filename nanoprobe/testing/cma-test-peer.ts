@@ -29,7 +29,8 @@ export type Received = {
   [N in MessageName]: { type: N; payload: PayloadOf<N>; peer: string; address: SocketAddress; reliable: boolean; at: number };
 }[MessageName];
 
-export type AckDecision = { accepted: true } | { accepted: false; code: string; reason?: string };
+/** How to answer an announcement; `joinId` is put in an accepting answer, as the real CMA does. */
+export type AckDecision = { accepted: true; joinId?: number } | { accepted: false; code: string; reason?: string };
 
 export type CmaTestPeerOptions = {
   identity?: Identity;
@@ -179,7 +180,7 @@ export class CmaTestPeer extends EventEmitter<{ received: [Received] }> {
     if (decision === 'ignore') return;
     const cma = { keyId: this.identity.keyId, ed25519: this.identity.publicKeys.ed25519, x25519: this.identity.publicKeys.x25519 };
     const ack: PayloadOf<'ANNOUNCE_ACK'> = decision.accepted
-      ? { accepted: true, startTime: payload.startTime, cma }
+      ? { accepted: true, startTime: payload.startTime, cma, ...(decision.joinId === undefined ? {} : { joinId: decision.joinId }) }
       : { accepted: false, code: decision.code, startTime: payload.startTime, cma, ...(decision.reason === undefined ? {} : { reason: decision.reason }) };
     this.guard.learnPeer(host.keyId, { ed25519: payload.ed25519, x25519: payload.x25519 });
     this.endpoint.sendSigned(m.address, encodeMessage(makeMessage('ANNOUNCE_ACK', ack)));

@@ -52,6 +52,11 @@ export const announceAckSchema = z
     /** Echo of the announce's start time, so a stale ack for an earlier run is recognised. */
     startTime: epochMs,
     cma: z.object({ keyId: keyIdSchema, ed25519: publicKey32, x25519: publicKey32 }),
+    /**
+     * Which of the CMA's acceptances of this host this is (it grows with every join the CMA accepts;
+     * a repeated answer to the same join repeats it). Absent from older CMAs.
+     */
+    joinId: nonNegativeInt.optional(),
   })
   .refine((ack) => ack.accepted || ack.code !== undefined, { message: 'a refusal carries an error code', path: ['code'] });
 
@@ -92,4 +97,10 @@ export const leaveSchema = z.object({
 export const rejoinSchema = z.object({
   /** Why, for the nanoprobe's log (e.g. "declared dead"). */
   reason: shortText,
+  /**
+   * The last join of this host the CMA had accepted when it asked (its ANNOUNCE_ACK's joinId; 0 when
+   * it has accepted none). A REJOIN is reliable, so it can arrive late, after the host joined again:
+   * a nanoprobe whose current join is newer ignores it. Absent from older CMAs (always obeyed).
+   */
+  joinId: nonNegativeInt.optional(),
 });

@@ -6,7 +6,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import type { Alert } from '../../cma/alerts/alert';
 import type { HostRecord } from '../../cma/fleet/host-store';
 import { tsEntryArgs } from '../lab/ts-entry';
@@ -24,6 +25,34 @@ const MEMBERS = [
   ['foxtrot', '127.2.0.22'],
 ] as const;
 const NAMES = MEMBERS.map(([name]) => name);
+
+/** Junk datagrams sent at most to fill one socket's receive buffer: room for a ~200 MB buffer. */
+const MAX_FLOOD_DATAGRAMS = 100_000;
+/** Sent between two looks at the socket's drop counter. */
+const FLOOD_ROUND = 200;
+
+/**
+ * How many datagrams the kernel dropped for the UDP socket bound to `ip:port` because its receive
+ * buffer was full: the `drops` column of /proc/net/udp (addresses in hex, as the kernel stores them).
+ */
+function udpDrops(ip: string, port: number): number {
+  const octets = Buffer.from(ip.split('.').map(Number));
+  const hexIp = (os.endianness() === 'LE' ? octets.readUInt32LE(0) : octets.readUInt32BE(0)).toString(16).toUpperCase().padStart(8, '0');
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const wanted = [`${hexIp}:${hexPort}`, `00000000:${hexPort}`];
+  for (const line of readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
+    const columns = line.trim().split(/\s+/);
+    if (columns.length < 13 || !wanted.includes(columns[1] ?? '')) continue;
+    return Number(columns[columns.length - 1]);
+  }
+  throw new Error(`no UDP socket bound to ${ip}:${port} in /proc/net/udp`);
+}
+
+/** Whether process `pid` is stopped (SIGSTOP has taken effect): state T in /proc/<pid>/stat. */
+function isStopped(pid: number): boolean {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).startsWith('T');
+}
 
 describeWithNeo4j('membership: hosts declared dead while they ran come back', () => {
   const loopback = new LoopbackCma('unimatrix-held-down-');
@@ -56,16 +85,32 @@ describeWithNeo4j('membership: hosts declared dead while they ran come back', ()
    * Fills a paused nanoprobe's socket buffer with datagrams it will drop (no valid version byte), so
    * that what the CMA sends it next is lost, as on a cut link: without this, the probes of the death
    * judge would wait in the buffer and their late answers would bring the host back by another path.
+   * It floods until the kernel drops datagrams for that socket (its drop counter grows): the buffer is
+   * then over its limit, and with the process stopped nothing drains it, so every later datagram is
+   * dropped too, whatever size the kernel allowed the buffer (net.core.rmem_max differs by machine).
    */
   const floodSocketOf = async (name: string): Promise<void> => {
     const peer = loopback.cma.membership.peers.all().find((p) => p.hostname === name);
     if (peer === undefined) throw new Error(`${name} is not known to the CMA`);
+    const pid = children.get(name)?.pid;
+    if (pid === undefined) throw new Error(`${name} has no process`);
+    // Not a datagram sooner: a process still running would read some and leave room.
+    expect(await waitFor(() => isStopped(pid), (stopped) => stopped, 10_000, 20)).toBe(true);
+    const { ip, port } = peer.endpoint;
+    const dropsBefore = udpDrops(ip, port);
     const socket = dgram.createSocket('udp4');
     const junk = Buffer.alloc(1_000);
-    for (let i = 0; i < 4_000; i++) {
-      await new Promise<void>((resolve) => socket.send(junk, peer.endpoint.port, peer.endpoint.ip, () => resolve()));
+    let sent = 0;
+    try {
+      while (udpDrops(ip, port) === dropsBefore) {
+        if (sent >= MAX_FLOOD_DATAGRAMS) throw new Error(`${name}'s socket buffer still takes datagrams after ${sent} of ${junk.length} bytes`);
+        const round = Array.from({ length: FLOOD_ROUND }, () => new Promise<void>((resolve) => socket.send(junk, port, ip, () => resolve())));
+        await Promise.all(round);
+        sent += FLOOD_ROUND;
+      }
+    } finally {
+      await new Promise<void>((resolve) => socket.close(() => resolve()));
     }
-    await new Promise<void>((resolve) => socket.close(() => resolve()));
   };
   const signal = (name: string, sig: NodeJS.Signals): void => {
     const child = children.get(name);

@@ -1,0 +1,163 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { decodeMessage } from '../../protocol/codec';
+import type { Message, PayloadOf } from '../../protocol/message-types';
+import { generateIdentity, type Identity } from '../../protocol/security/identity';
+import { TrustStore } from '../../protocol/security/trust-store';
+import { FakeClock } from '../../protocol/transport/fake-clock';
+import type { IncomingMessage } from '../../protocol/transport/endpoint';
+import type { AlertStore } from '../alerts/alert-store';
+import type { JoinInput } from '../fleet/host-store';
+import { Membership } from '../membership/membership';
+import { silentLogger } from '../util/logger';
+import { AnnouncementBatch } from './announcement-batch';
+import { EventQueue } from './event-queue';
+import { PeerDirectory } from './peer-directory';
+import { PeerSender } from './peer-sender';
+
+type Sent = { to: { host: string; port: number }; message: Message };
+
+/**
+ * The CMA's announcement handling with a real trust store (a file in a temporary directory), the real
+ * Membership state machine on a fake clock and the real event queue; only the graph (joins stored)
+ * and the sockets (answers sent) are recorded instead.
+ */
+function setup() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'unimatrix-announce-batch-'));
+  const cma = generateIdentity();
+  const clock = new FakeClock(1_000);
+  const signed: Sent[] = [];
+  const reliable: Sent[] = [];
+  const stored: JoinInput[][] = [];
+  const joined: string[] = [];
+  const counts = new Map<string, number>();
+  const count = (what: string): void => void counts.set(what, (counts.get(what) ?? 0) + 1);
+  const peers = new PeerDirectory();
+  const errors: unknown[] = [];
+  const events = new EventQueue({ carryOut: async () => undefined, onError: (err) => void errors.push(err) });
+  const membership = new Membership({ clock, emit: events.emit });
+  const decoded = (bytes: Uint8Array): Message => {
+    const d = decodeMessage(bytes);
+    if (!d.ok) throw new Error(d.error.message);
+    return d.message;
+  };
+  const endpoint = {
+    sendSigned: (to: { host: string; port: number }, bytes: Uint8Array) => void signed.push({ to, message: decoded(bytes) }),
+    sendReliable: async (_peer: string, to: { host: string; port: number }, bytes: Uint8Array) => void reliable.push({ to, message: decoded(bytes) }),
+    sendUnreliable: () => undefined,
+  };
+  const open = async () => {
+    const trust = await TrustStore.open(path.join(dir, 'trusted-hosts.json'));
+    const batch = new AnnouncementBatch({
+      transport: { identity: cma, guard: { learnPeer: () => undefined }, endpoint },
+      trust,
+      hosts: {
+        joinMany: async (joins) => {
+          stored.push(joins);
+          return joins.map(() => ({ firstJoin: true, previousStatus: null }));
+        },
+      },
+      alerts: { fire: async () => { throw new Error('no key should be refused here'); } } as unknown as Pick<AlertStore, 'fire'>,
+      peers,
+      membership: () => membership,
+      events,
+      accepted: () => undefined,
+      joined: (peer) => void joined.push(peer.hostname),
+      count,
+      log: silentLogger,
+    });
+    const sender = new PeerSender({ endpoint, peers, stopped: () => events.stopped, count, log: silentLogger });
+    return { trust, batch, sender };
+  };
+  return { dir, signed, reliable, stored, joined, counts, errors, peers, events, open };
+}
+
+function announce(host: Identity, hostname: string, ip: string, startTime: number): { incoming: IncomingMessage; payload: PayloadOf<'ANNOUNCE'> } {
+  const payload: PayloadOf<'ANNOUNCE'> = {
+    hostname,
+    addresses: [{ ip, prefixLength: 24 }],
+    port: 1984,
+    ed25519: host.publicKeys.ed25519,
+    x25519: host.publicKeys.x25519,
+    startTime,
+    softwareVersion: 'test',
+    role: 'nanoprobe',
+  };
+  const incoming: IncomingMessage = {
+    peer: host.keyId,
+    peerSession: 1n,
+    address: { host: ip, port: 40_000 },
+    bytes: new Uint8Array(0),
+    reliable: false,
+    signerKeys: host.publicKeys,
+    ack: () => undefined,
+  };
+  return { incoming, payload };
+}
+
+const acks = (sent: Sent[]): Array<PayloadOf<'ANNOUNCE_ACK'>> => sent.flatMap((s) => (s.message.type === 'ANNOUNCE_ACK' ? [s.message.payload] : []));
+
+describe('AnnouncementBatch', () => {
+  let t: ReturnType<typeof setup>;
+  beforeEach(() => {
+    t = setup();
+  });
+  afterEach(() => {
+    rmSync(t.dir, { recursive: true, force: true });
+    expect(t.errors).toEqual([]);
+  });
+
+  it('handles a burst as one event: keys pinned in at most two trust-file writes, joins stored together, each host answered with its own join id', async () => {
+    const { trust, batch } = await t.open();
+    const hosts = Array.from({ length: 20 }, (_, i) => ({ id: generateIdentity(), name: `node-${i}`, ip: `10.7.0.${i + 1}` }));
+    for (const h of hosts) {
+      const { incoming, payload } = announce(h.id, h.name, h.ip, 5_000);
+      batch.add(incoming, payload);
+    }
+    await t.events.idle();
+    expect(trust.writes).toBeLessThanOrEqual(2);
+    expect(t.stored).toHaveLength(1);
+    expect(t.stored[0]?.map((j) => j.name)).toEqual(hosts.map((h) => h.name));
+    const answers = acks(t.signed);
+    expect(answers).toHaveLength(20);
+    expect(answers.every((a) => a.accepted && a.joinId !== undefined && a.joinId > 0)).toBe(true);
+    expect(t.joined).toEqual(hosts.map((h) => h.name));
+    expect(t.counts.get('announce_accepted')).toBe(1);
+  });
+
+  it('repeats the join id to the same process announcing again, gives a restarted process a newer one, and a REJOIN names the current one', async () => {
+    const { batch, sender } = await t.open();
+    const host = generateIdentity();
+    const first = announce(host, 'alpha', '10.7.1.5', 5_000);
+
+    await sender.rejoin(host.keyId, 'never joined').catch(() => undefined); // unknown to the CMA: not sent
+    expect(t.reliable).toEqual([]);
+
+    batch.add(first.incoming, first.payload);
+    await t.events.idle();
+    batch.add(first.incoming, first.payload); // its ACK crossed a retry
+    await t.events.idle();
+    const restarted = announce(host, 'alpha', '10.7.1.5', 6_000);
+    batch.add(restarted.incoming, restarted.payload);
+    await t.events.idle();
+
+    const [j1, j1again, j2] = acks(t.signed).map((a) => a.joinId);
+    expect(j1).toBeDefined();
+    expect(j1again).toBe(j1);
+    expect(j2).toBeGreaterThan(j1 as number);
+    expect(t.joined).toEqual(['alpha', 'alpha']); // the repeat is no second join
+    expect(t.counts.get('announce_repeated')).toBe(1);
+
+    await sender.rejoin(host.keyId, 'held as down');
+    expect(t.reliable.map((s) => s.message)).toEqual([{ type: 'REJOIN', payload: { reason: 'held as down', joinId: j2 } }]);
+  });
+
+  it('names join 0 in a REJOIN to a host known only from the graph (no join accepted by this CMA yet)', async () => {
+    const { sender } = await t.open();
+    const host = generateIdentity();
+    t.peers.set({ keyid: host.keyId, hostname: 'restored', keys: host.publicKeys, endpoint: { ip: '10.7.2.9', port: 1984 } });
+    await sender.rejoin(host.keyId, 'the CMA holds this host as down');
+    expect(t.reliable).toEqual([{ to: { host: '10.7.2.9', port: 1984 }, message: { type: 'REJOIN', payload: { reason: 'the CMA holds this host as down', joinId: 0 } } }]);
+  });
+});

@@ -1,0 +1,143 @@
+import { encodeMessage } from '../../protocol/codec';
+import { makeMessage, type PayloadOf } from '../../protocol/message-types';
+import type { Identity } from '../../protocol/security/identity';
+import type { SecurePacketGuard } from '../../protocol/security/packet-guard';
+import type { TrustStore } from '../../protocol/security/trust-store';
+import type { Endpoint, IncomingMessage } from '../../protocol/transport/endpoint';
+import type { AlertStore } from '../alerts/alert-store';
+import type { HostStore, JoinInput } from '../fleet/host-store';
+import type { Membership } from '../membership/membership';
+import type { HostId } from '../membership/types';
+import type { Logger } from '../util/logger';
+import { checkAnnouncement, type CheckedAnnouncement } from './announcement';
+import type { EventQueue } from './event-queue';
+import type { PeerDirectory } from './peer-directory';
+
+type Pending = { incoming: IncomingMessage; payload: PayloadOf<'ANNOUNCE'> };
+type Candidate = { checked: CheckedAnnouncement; incoming: IncomingMessage; startTime: number };
+type Verdict = { accepted: true; joinId: number } | { accepted: false; code: string; reason: string };
+
+export type AnnouncementBatchDeps = {
+  /** The CMA's identity (it signs the answers), its packet guard (learns the keys), its endpoint. */
+  transport: { identity: Identity; guard: Pick<SecurePacketGuard, 'learnPeer'>; endpoint: Pick<Endpoint, 'sendSigned'> };
+  trust: Pick<TrustStore, 'admit'>;
+  hosts: Pick<HostStore, 'joinMany'>;
+  alerts: Pick<AlertStore, 'fire'>;
+  peers: PeerDirectory;
+  membership: () => Membership;
+  events: EventQueue;
+  /** Every accepted announcement, a repeat included: the host is talking to this CMA now. */
+  accepted: (host: HostId) => void;
+  /** An accepted announcement that is a join (not a repeat of one): its listeners run. */
+  joined: (peer: { keyid: HostId; hostname: string }) => void;
+  count: (what: string) => void;
+  log: Logger;
+};
+
+/**
+ * Announcements arrive in bursts (a fleet booting, every host after a CMA restart). They are gathered
+ * while the event queue is busy and handled as one event: each is checked (its keys must be the
+ * signer's), the new keys of the whole burst are admitted together (one write of the trust file, not
+ * one per host), the joins are stored in one graph transaction, then each host gets its signed
+ * ANNOUNCE_ACK and the Membership state machine hears of it.
+ */
+export class AnnouncementBatch {
+  private readonly pending: Pending[] = [];
+  private flushQueued = false;
+
+  constructor(private readonly deps: AnnouncementBatchDeps) {}
+
+  /** Takes one ANNOUNCE; the burst it belongs to is handled by the next flush. */
+  add(incoming: IncomingMessage, payload: PayloadOf<'ANNOUNCE'>): void {
+    this.pending.push({ incoming, payload });
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    this.deps.events.post(() => this.flush());
+  }
+
+  private async flush(): Promise<void> {
+    this.flushQueued = false;
+    const candidates: Candidate[] = [];
+    for (const { incoming, payload } of this.pending.splice(0)) {
+      const checked = checkAnnouncement(payload, { keyid: incoming.peer, keys: incoming.signerKeys }, incoming.address);
+      if ('code' in checked) {
+        this.deps.count('announce_refused');
+        this.reply(incoming, payload.startTime, { accepted: false, code: checked.code, reason: checked.reason });
+        continue;
+      }
+      candidates.push({ checked, incoming, startTime: payload.startTime });
+    }
+    const accepted = await this.admit(candidates);
+    if (accepted.size === 0) return;
+
+    const joins: JoinInput[] = [...accepted.values()].map(({ checked }) => ({ ...checked.join, at: Date.now() }));
+    await this.deps.hosts.joinMany(joins);
+    for (const candidate of accepted.values()) this.accept(candidate);
+    this.deps.count('announce_accepted');
+  }
+
+  /**
+   * Asks the trust store about every candidate at once: each admission still decides in turn (in
+   * arrival order), and the new pins of the whole burst share one or two writes of the trust file.
+   * A refused key raises HostKeyRefused and is answered; the others are returned, one per host.
+   */
+  private async admit(candidates: Candidate[]): Promise<Map<HostId, Candidate>> {
+    const verdicts = await Promise.all(candidates.map(({ checked }) => this.deps.trust.admit(checked.hostname, checked.keys)));
+    const accepted = new Map<HostId, Candidate>();
+    for (const [i, candidate] of candidates.entries()) {
+      const { checked, incoming, startTime } = candidate;
+      const decision = verdicts[i]!;
+      if (decision.status === 'pinned' || decision.status === 'known') {
+        accepted.set(checked.keyid, candidate);
+        continue;
+      }
+      this.deps.count(`announce_${decision.status}`);
+      this.deps.log.warn({ host: checked.hostname, keyid: checked.keyid, status: decision.status }, 'announcement refused by the trust store');
+      await this.deps.alerts.fire({
+        labels: { alertname: 'HostKeyRefused', severity: 'warning', host: checked.hostname },
+        annotations: { summary: `${checked.hostname} announced with key ${checked.keyid}: ${decision.error.message}`, code: decision.error.code },
+        hosts: [],
+        at: Date.now(),
+      });
+      this.reply(incoming, startTime, { accepted: false, code: decision.error.code, reason: decision.error.message });
+    }
+    return accepted;
+  }
+
+  /** A stored announcement: remember the peer, answer it, and (unless a repeat) join it to the rings. */
+  private accept({ checked, incoming, startTime }: Candidate): void {
+    const { peers, transport } = this.deps;
+    const known = peers.get(checked.keyid);
+    // The same process announcing again (its ACK crossed a retry): answer, but its CONFIG is already
+    // on its way over the reliable channel — another one would only be sent twice. The answer repeats
+    // the join id too: it is the same join.
+    const sameJoin =
+      known?.startTime === startTime &&
+      known.endpoint.ip === checked.endpoint.ip &&
+      known.endpoint.port === checked.endpoint.port &&
+      this.deps.membership().status(checked.keyid) === 'live';
+    const repeatedJoinId = sameJoin ? known?.joinId : undefined;
+    const repeat = repeatedJoinId !== undefined;
+    const joinId = repeatedJoinId ?? peers.nextJoinId(checked.keyid);
+    peers.set({ keyid: checked.keyid, hostname: checked.hostname, keys: checked.keys, endpoint: checked.endpoint, startTime, joinId });
+    transport.guard.learnPeer(checked.keyid, checked.keys);
+    this.deps.accepted(checked.keyid);
+    this.reply(incoming, startTime, { accepted: true, joinId });
+    if (repeat) {
+      this.deps.count('announce_repeated');
+      return;
+    }
+    this.deps.membership().announce(checked.ringHost);
+    this.deps.joined({ keyid: checked.keyid, hostname: checked.hostname });
+  }
+
+  private reply(incoming: IncomingMessage, startTime: number, verdict: Verdict): void {
+    const identity = this.deps.transport.identity;
+    const ack = makeMessage('ANNOUNCE_ACK', {
+      ...verdict,
+      startTime,
+      cma: { keyId: identity.keyId, ed25519: identity.publicKeys.ed25519, x25519: identity.publicKeys.x25519 },
+    } as PayloadOf<'ANNOUNCE_ACK'>);
+    this.deps.transport.endpoint.sendSigned(incoming.address, encodeMessage(ack));
+  }
+}

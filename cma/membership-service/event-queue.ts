@@ -32,6 +32,10 @@ export type EventQueueOptions = {
 export class EventQueue {
   private decisions: Decision[] = [];
   private stopping = false;
+  /** An event is running: what it emits is carried out when it ends. */
+  private inEvent = false;
+  /** An empty event is queued for decisions emitted between events. */
+  private flushQueued = false;
   private readonly queue: SerialQueue;
 
   constructor(private readonly options: EventQueueOptions) {
@@ -40,9 +44,17 @@ export class EventQueue {
     });
   }
 
-  /** The Membership's decision sink: decisions wait here until the current event is done. */
+  /**
+   * The Membership's decision sink: decisions wait here until the current event is done. A decision
+   * made outside any event (the state machine's own timers: a segment hold running out, a death
+   * judge's deadline) gets an empty event of its own, so it is carried out now rather than whenever
+   * the next message happens to arrive (in a quiet fleet, maybe never).
+   */
   readonly emit = (decision: Decision): void => {
     this.decisions.push(decision);
+    if (this.inEvent || this.flushQueued || this.stopping) return;
+    this.flushQueued = true;
+    this.post(() => undefined);
   };
 
   get stopped(): boolean {
@@ -61,10 +73,16 @@ export class EventQueue {
   run(work: () => Promise<void> | void): Promise<void> {
     return this.queue.push(async () => {
       if (this.stopping) throw new MembershipStoppedError();
-      await work();
+      this.inEvent = true;
+      this.flushQueued = false; // this event carries out whatever was emitted before it, too
+      try {
+        await work();
+      } finally {
+        this.inEvent = false;
+      }
       const decisions = this.decisions;
       this.decisions = [];
-      await this.options.carryOut(decisions);
+      if (decisions.length > 0) await this.options.carryOut(decisions);
     });
   }
 

@@ -92,5 +92,5 @@ export const SAMPLE_PAYLOADS: { [N in MessageName]: PayloadOf<N> } = {
       },
     },
   },
-  REJOIN: { reason: 'declared dead: host down (second_partner)' },
+  REJOIN: { reason: 'declared dead: host down (second_partner)', joinId: 1_735_000_000_456 },
 };

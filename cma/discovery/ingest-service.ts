@@ -21,11 +21,17 @@
  *
  * Results for one (host, discovertype) are applied one at a time, in arrival order; different ones
  * run concurrently, except the writes of `crossHost` plugins (tcp, netconfig), which link one
- * host's data to another's and are committed one at a time (see connections.ts).
+ * host's data to another's and are committed one at a time (see connections.ts). Such a write takes
+ * its write time and is planned inside its turn, so the order of commits is the order of write times
+ * (the cleanups compare `lastupdated < now`); only its unchanged check comes before.
+ *
+ * The caller may pass a ConcurrencyLimit (limiter.ts): a result holds a slot of it while it is read,
+ * planned and written, never while it waits for its (host, discovertype) predecessor or for its
+ * crossHost turn, so results of other discovertypes do not queue behind those waits.
  */
 import { canonicalJson } from '../../nanoprobe/discovery/canonical-json';
 import { isJsonValue } from '../../protocol/messages/common';
-import { describeIssues, discoveryEnvelopeSchema } from '../../nanoprobe/discovery/envelope';
+import { describeIssues, discoveryEnvelopeSchema, type DiscoveryEnvelope } from '../../nanoprobe/discovery/envelope';
 import type { GraphStore } from '../graph/graph-store';
 import type { WritePlan } from '../graph/write-plan';
 import { silentLogger, type Logger } from '../util/logger';
@@ -33,7 +39,9 @@ import { DiscoverySchedule, type DiscoveryRequest } from './discovery-schedule';
 import { DEFAULT_FOLLOW_UP_RULES, type FollowUpRule } from './follow-up-rules';
 import { failurePlan, discoveryResultKey, unchangedResultStatement, type DiscoveryFailure, type RunFacts } from './raw-result';
 import { defaultRegistry, planIngest, sha256Hex, type PluginRegistry } from './registry';
-import { discoveryResultInputSchema, readableFailure, salvageName } from './result-input';
+import { discoveryResultInputSchema, readableFailure, salvageName, type DiscoveryResultInput } from './result-input';
+import { UNLIMITED, type ConcurrencyLimit } from './limiter';
+import { KeyedQueue, OneAtATime } from './ingest-queues';
 
 /** How a result ended up. */
 export type IngestStatus =
@@ -91,10 +99,10 @@ export class DiscoveryIngestService {
   private readonly maxRows: number;
   private readonly maxChars: number;
   private readonly log: Logger;
-  /** the last pending ingest per DiscoveryResult key: later ones wait for it */
-  private readonly tails = new Map<string, Promise<unknown>>();
-  /** the last pending write of a crossHost plugin: the next one waits for it */
-  private crossHostTail: Promise<unknown> = Promise.resolve();
+  /** results of one DiscoveryResult key, in arrival order */
+  private readonly perResult = new KeyedQueue();
+  /** the writes of crossHost plugins, one at a time */
+  private readonly crossHost = new OneAtATime();
   private lastNow = 0;
   readonly counters: IngestCounters = {
     derived: 0, raw_only: 0, unavailable: 0, unchanged: 0, error: 0, rejected: 0, rows: 0, followUps: 0, followUpFailures: 0,
@@ -111,8 +119,11 @@ export class DiscoveryIngestService {
     this.log = options.log ?? silentLogger;
   }
 
-  /** Writes one result from `hostKey`; see the contract at the top of this file. */
-  async ingest(hostKey: string, result: unknown): Promise<IngestReport> {
+  /**
+   * Writes one result from `hostKey`; see the contract at the top of this file. `slots` bounds how
+   * many results are worked on at once (see the top of this file).
+   */
+  async ingest(hostKey: string, result: unknown, slots: ConcurrencyLimit = UNLIMITED): Promise<IngestReport> {
     if (typeof hostKey !== 'string' || hostKey.length === 0 || hostKey.length > 255) {
       return this.count(rejected(String(hostKey), null, 'invalid_host', 'the host key must be 1-255 characters'));
     }
@@ -125,30 +136,69 @@ export class DiscoveryIngestService {
     // Documents are filed under their discovertype, failures under the requested name; a script is
     // expected to print its own name, so both usually agree. Serialising on the requested name keeps
     // one nanoprobe request's results in order.
-    return this.serialised(discoveryResultKey(hostKey, name), async () => {
-      if (!parsed.success) {
-        return this.recordFailure(hostKey, { name, code: 'invalid_result', message: `not a discovery result: ${describeIssues(parsed.error)}`, exitCode: null, stderr: '' });
-      }
-      const r = parsed.data;
-      const run: RunFacts = { startedAt: r.startedAt, durationMs: r.durationMs };
-      const base = { name, exitCode: r.exitStatus, stderr: r.stderr, run };
-      if (!r.outcome.ok) {
-        const failure = readableFailure(r.outcome.code, r.outcome.message);
-        const signal = r.signal === null ? '' : ` (signal ${r.signal})`;
-        return this.recordFailure(hostKey, { ...base, code: failure.code, message: `${failure.message}${signal}` });
-      }
-      if ((r.exitStatus !== null && r.exitStatus !== 0) || r.signal !== null) {
-        const how = r.signal !== null ? `killed by ${r.signal}` : `exit status ${r.exitStatus}`;
-        return this.recordFailure(hostKey, { ...base, code: 'nonzero_exit', message: `script ended with ${how}; its output is not used` });
-      }
-      // The cheap check first: the nanoprobe's own hash of the content. Trusting it gives a nanoprobe
-      // no power it lacks anyway (it may simply not send a result); it only spares reading the document.
-      const now = this.nextNow();
-      if (await this.touchIfUnchanged(hostKey, name, { wireHash: r.contentHash }, run, now)) {
-        return this.count({ host: hostKey, discovertype: name, status: 'unchanged', rows: 0, followUps: [] });
-      }
-      return this.ingestDocument(hostKey, name, r.outcome.document, run, r.contentHash, now);
+    return this.perResult.run(discoveryResultKey(hostKey, name), async () => {
+      const first = await slots.run(async () => {
+        if (!parsed.success) {
+          const failure = { name, code: 'invalid_result', message: `not a discovery result: ${describeIssues(parsed.error)}`, exitCode: null, stderr: '' };
+          return { report: await this.recordFailure(hostKey, failure) };
+        }
+        return this.readResult(hostKey, name, parsed.data);
+      });
+      if ('report' in first) return first.report;
+      // A crossHost write: its turn, then (in it) a slot, its write time, its plan and its commit.
+      const written = await this.crossHost.run(() => slots.run(() => this.planAndWrite(first.derive, this.nextNow())));
+      return 'final' in written ? written.final : slots.run(() => this.finish(written));
     });
+  }
+
+  /**
+   * Everything up to the plan: failures recorded, unchanged results touched, the document checked.
+   * Returns the final report, or what is left to derive for a crossHost plugin (planned in its turn).
+   */
+  private async readResult(host: string, name: string, r: DiscoveryResultInput): Promise<{ report: IngestReport } | { derive: Derivable }> {
+    const run: RunFacts = { startedAt: r.startedAt, durationMs: r.durationMs };
+    const base = { name, exitCode: r.exitStatus, stderr: r.stderr, run };
+    if (!r.outcome.ok) {
+      const failure = readableFailure(r.outcome.code, r.outcome.message);
+      const signal = r.signal === null ? '' : ` (signal ${r.signal})`;
+      return { report: await this.recordFailure(host, { ...base, code: failure.code, message: `${failure.message}${signal}` }) };
+    }
+    if ((r.exitStatus !== null && r.exitStatus !== 0) || r.signal !== null) {
+      const how = r.signal !== null ? `killed by ${r.signal}` : `exit status ${r.exitStatus}`;
+      return { report: await this.recordFailure(host, { ...base, code: 'nonzero_exit', message: `script ended with ${how}; its output is not used` }) };
+    }
+    // The cheap check first: the nanoprobe's own hash of the content. Trusting it gives a nanoprobe
+    // no power it lacks anyway (it may simply not send a result); it only spares reading the document.
+    const now = this.nextNow();
+    if (await this.touchIfUnchanged(host, name, { wireHash: r.contentHash }, run, now)) {
+      return { report: this.count({ host, discovertype: name, status: 'unchanged', rows: 0, followUps: [] }) };
+    }
+    const document = r.outcome.document;
+    if (!isJsonValue(document)) {
+      return { report: await this.recordFailure(host, { name, code: 'invalid_result', message: 'the document is not a JSON value', exitCode: 0, stderr: '', run }) };
+    }
+    const envelope = discoveryEnvelopeSchema.safeParse(document);
+    if (!envelope.success) {
+      return { report: await this.recordFailure(host, { name, code: 'wrong_shape', message: `not a discovery document: ${describeIssues(envelope.error)}`, exitCode: 0, stderr: '', run }) };
+    }
+    const doc = envelope.data;
+    const canonical = canonicalJson(doc);
+    if (canonical.length > this.maxChars) {
+      return {
+        report: await this.recordFailure(host, {
+          name: doc.discovertype, code: 'too_large', message: `document of ${canonical.length} characters; at most ${this.maxChars} are accepted`, exitCode: 0, stderr: '', run,
+        }),
+      };
+    }
+    // The same content under another wire hash (a nanoprobe that hashes differently, or a document
+    // filed under a discovertype other than the requested name) is still recognised here.
+    if (await this.touchIfUnchanged(host, doc.discovertype, { hash: sha256Hex(canonical), wireHash: r.contentHash }, run, now)) {
+      return { report: this.count({ host, discovertype: doc.discovertype, status: 'unchanged', rows: 0, followUps: [] }) };
+    }
+    const derive: Derivable = { host, name, doc, canonical, run, wireHash: r.contentHash };
+    if (this.registry.get(doc.discovertype)?.crossHost === true) return { derive };
+    const written = await this.planAndWrite(derive, now);
+    return { report: 'final' in written ? written.final : await this.finish(written) };
   }
 
   /** Moves the times of a stored result with the same content; true when there was one. */
@@ -159,49 +209,28 @@ export class DiscoveryIngestService {
     return (rows[0]?.matched.toNumber() ?? 0) > 0;
   }
 
-  private async ingestDocument(host: string, name: string, document: unknown, run: RunFacts, wireHash: string, now: number): Promise<IngestReport> {
-    if (!isJsonValue(document)) {
-      return this.recordFailure(host, { name, code: 'invalid_result', message: 'the document is not a JSON value', exitCode: 0, stderr: '', run });
-    }
-    const envelope = discoveryEnvelopeSchema.safeParse(document);
-    if (!envelope.success) {
-      return this.recordFailure(host, { name, code: 'wrong_shape', message: `not a discovery document: ${describeIssues(envelope.error)}`, exitCode: 0, stderr: '', run });
-    }
-    const doc = envelope.data;
-    const canonical = canonicalJson(doc);
-    if (canonical.length > this.maxChars) {
-      return this.recordFailure(host, {
-        name: doc.discovertype, code: 'too_large', message: `document of ${canonical.length} characters; at most ${this.maxChars} are accepted`, exitCode: 0, stderr: '', run,
-      });
-    }
-    // The same content under another wire hash (a nanoprobe that hashes differently, or a document
-    // filed under a discovertype other than the requested name) is still recognised here.
-    const hash = sha256Hex(canonical);
-    if (await this.touchIfUnchanged(host, doc.discovertype, { hash, wireHash }, run, now)) {
-      return this.count({ host, discovertype: doc.discovertype, status: 'unchanged', rows: 0, followUps: [] });
-    }
-
-    const planned = planIngest({ document: doc, canonical, requestName: name, run, wireHash }, { host, now }, this.registry);
+  /** Plans the document at write time `now` and commits the plan (one transaction). */
+  private async planAndWrite(d: Derivable, now: number): Promise<Written> {
+    const { host, doc, run } = d;
+    const planned = planIngest({ document: doc, canonical: d.canonical, requestName: d.name, run, wireHash: d.wireHash }, { host, now }, this.registry);
     if (planned.outcome === 'invalid_data' || planned.outcome === 'invalid_document') {
       await this.write(planned.plan);
-      return this.count({
-        host, discovertype: planned.discovertype, status: 'error', rows: 0, followUps: [],
-        error: { code: planned.outcome === 'invalid_data' ? 'invalid_data' : 'wrong_shape', message: planned.problem ?? '' },
-      });
+      const code = planned.outcome === 'invalid_data' ? 'invalid_data' : 'wrong_shape';
+      return { final: this.count({ host, discovertype: planned.discovertype, status: 'error', rows: 0, followUps: [], error: { code, message: planned.problem ?? '' } }) };
     }
     const rows = planRows(planned.plan);
     if (rows > this.maxRows) {
-      return this.recordFailure(host, {
-        name: doc.discovertype, code: 'too_large', message: `result would write ${rows} rows; one transaction holds at most ${this.maxRows}`, exitCode: 0, stderr: '', run,
-      }, now);
+      const message = `result would write ${rows} rows; one transaction holds at most ${this.maxRows}`;
+      return { final: await this.recordFailure(host, { name: doc.discovertype, code: 'too_large', message, exitCode: 0, stderr: '', run }, now) };
     }
-    if (planned.outcome === 'derived' && this.registry.get(planned.discovertype)?.crossHost === true) {
-      await this.oneAtATime(() => this.write(planned.plan));
-    } else {
-      await this.write(planned.plan);
-    }
-    const followUps = planned.outcome === 'derived' ? await this.followUps(host, doc.discovertype, now) : [];
-    return this.count({ host, discovertype: doc.discovertype, status: planned.outcome, rows, followUps });
+    await this.write(planned.plan);
+    return { host, discovertype: doc.discovertype, status: planned.outcome, rows, now };
+  }
+
+  /** The report of a committed plan, with the follow-ups its rules ask for when it derived data. */
+  private async finish(w: Committed): Promise<IngestReport> {
+    const followUps = w.status === 'derived' ? await this.followUps(w.host, w.discovertype, w.now) : [];
+    return this.count({ host: w.host, discovertype: w.discovertype, status: w.status, rows: w.rows, followUps });
   }
 
   private async recordFailure(host: string, failure: DiscoveryFailure, now = this.nextNow()): Promise<IngestReport> {
@@ -243,24 +272,6 @@ export class DiscoveryIngestService {
     return this.lastNow;
   }
 
-  /** Runs `work` after every earlier crossHost write has settled (committed or failed). */
-  private oneAtATime<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.crossHostTail.then(work, work);
-    this.crossHostTail = next.catch(() => undefined);
-    return next;
-  }
-
-  private serialised<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.tails.get(key) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const tail = next.catch(() => undefined);
-    this.tails.set(key, tail);
-    void tail.then(() => {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
-    return next;
-  }
-
   private count(report: IngestReport): IngestReport {
     this.counters[report.status] += 1;
     this.counters.rows += report.rows;
@@ -268,6 +279,15 @@ export class DiscoveryIngestService {
     return report;
   }
 }
+
+/** A good document that is to be planned and written. */
+type Derivable = { host: string; name: string; doc: DiscoveryEnvelope; canonical: string; run: RunFacts; wireHash: string };
+
+/** A plan committed at write time `now`. */
+type Committed = { host: string; discovertype: string; status: 'derived' | 'raw_only' | 'unavailable'; rows: number; now: number };
+
+/** What planAndWrite did: committed a plan, or recorded the result as an error (`final`). */
+type Written = Committed | { final: IngestReport };
 
 function planRows(plan: WritePlan): number {
   return plan.reduce((n, s) => n + s.rows.length, 0);

@@ -5,24 +5,7 @@ import type { DiscoverySchedule } from './discovery-schedule';
 import type { DiscoveryIngestService, IngestReport } from './ingest-service';
 import { switchPlacements } from './switch-placements';
 import type { GraphStore } from '../graph/graph-store';
-
-/** Runs at most `limit` async jobs at once; the rest wait in arrival order. */
-class Limiter {
-  private running = 0;
-  private readonly waiting: Array<() => void> = [];
-  constructor(private readonly limit: number) {}
-
-  async run<T>(job: () => Promise<T>): Promise<T> {
-    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.running++;
-    try {
-      return await job();
-    } finally {
-      this.running--;
-      this.waiting.shift()?.();
-    }
-  }
-}
+import { Limiter } from './limiter';
 
 /** The results a switch placement is read from: the wiring (lldp) and the wired NIC's address (netconfig). */
 const PLACEMENT_INPUTS: readonly string[] = ['lldp', 'netconfig'];
@@ -53,6 +36,7 @@ export function linkDiscovery(options: {
   ingest: DiscoveryIngestService;
   schedule: DiscoverySchedule;
   store: GraphStore;
+  /** Results worked on at once, and graph reads for placements (`discovery.concurrency`; limiter.ts). */
   concurrency: number;
   /** Send joining hosts their initial discovery requests. */
   requestOnJoin: boolean;
@@ -74,10 +58,11 @@ export function linkDiscovery(options: {
 
   membership.handle('DISCOVERY_RESULT', async ({ keyid, hostname }, message) => {
     if (message.type !== 'DISCOVERY_RESULT') return;
-    const report = await limiter.run(() => ingest.ingest(hostname, message.payload));
+    // The ingest takes its slots itself: a result waiting for its turn holds none (limiter.ts).
+    const report = await ingest.ingest(hostname, message.payload, limiter);
     for (const followUp of report.followUps) request(keyid, hostname, followUp);
     if (mayCompletePlacement(report)) {
-      const placement = (await switchPlacements(store, [hostname])).get(hostname);
+      const placement = (await limiter.run(() => switchPlacements(store, [hostname]))).get(hostname);
       const peer = membership.peers.get(keyid);
       if (placement !== undefined && peer !== undefined) {
         await membership.place(keyid, { kind: 'switch', key: placement.switchKey, address: { ip: placement.address, port: peer.endpoint.port } });

@@ -7,15 +7,16 @@
  * shared 127.0.0.1 node would tie all hosts together. Link-local addresses are kept on their NIC but
  * get no Subnet, for the same reason (every link's fe80::/64 is a different network).
  *
- * The addresses also complete other hosts' connections (connections.ts): dials to an address of this
- * host are linked to its services here when its tcp result came first, and links through an address
- * it no longer has are removed.
+ * The addresses also complete connections (connections.ts): dials to an address of this host are
+ * linked to its services here when its tcp result came first, and links through an address it no
+ * longer has are removed. As a client, the host's own dials follow its addresses: a dial to an address
+ * it holds itself stays on the host, one to an address it lost reaches the hosts that hold it.
  */
 import { z } from 'zod';
 import type { WritePlan } from '../graph/write-plan';
 import { canonicalAddress, isLinkLocal, isLoopback, networkOf } from './ip-network';
 import { definePlugin, type IngestContext } from './plugin';
-import { pruneUnsupportedConnections, resolveDialsToAddresses } from './connections';
+import { pruneOwnConnections, pruneUnsupportedConnections, resolveDialsToAddresses, resolveOwnDials } from './connections';
 import { cleanupOwned, intOrNull, setHostProps, stmt, uniqueByKey, upsertOwned } from './plan-kit';
 
 const addressSchema = z.object({
@@ -149,13 +150,21 @@ function planNetconfig(data: NetconfigData, ctx: IngestContext): WritePlan {
       ctx,
     ),
     cleanupOwned('NIC', 'HAS_NIC', ctx),
+    // With the addresses as they are now: links into this host's services and out of its processes
+    // that no dial supports any more go; its own dials to addresses it lost reach their holders.
     pruneUnsupportedConnections(ctx),
+    pruneOwnConnections(ctx),
+    resolveOwnDials(ctx),
   ];
 }
 
 export const netconfigPlugin = definePlugin({
   discovertype: 'netconfig',
   description: '(Host)-[:HAS_NIC]->(NIC)-[:HAS_IP]->(IPAddress)-[:IN_SUBNET]->(Subnet); Host.default_gateways',
+  // Version 2 keeps connections to an address the client's own host holds on that host; results
+  // stored by version 1 are derived again once, which removes the links version 1 made through
+  // shared bridge addresses.
+  version: 2,
   crossHost: true,
   dataSchema: netconfigDataSchema,
   plan: planNetconfig,

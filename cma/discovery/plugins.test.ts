@@ -84,9 +84,11 @@ describe('ingest plans', () => {
       expect(c.rows).toEqual([{ host: 'web1' }]);
       expect(intOf(c.params?.limit)).toBe(500);
     }
-    // Deletion comes after all upserts in the plan, so nothing just written is stale.
+    // Deletion comes after all upserts in the plan, so nothing just written is stale; only links
+    // between processes and services, which need the addresses as they are now, are made after it.
     const firstCleanup = plan.findIndex((s) => s.cypher.includes('lastupdated < $now'));
-    expect(plan.slice(firstCleanup).every((s) => s.cypher.includes('lastupdated < $now'))).toBe(true);
+    const after = plan.slice(firstCleanup).filter((s) => !s.cypher.includes('lastupdated < $now'));
+    expect(after.map((s) => s.cypher.match(/MERGE [^\n]*/g))).toEqual([['MERGE (p)-[r:CONNECTS_TO]->(s)']]);
   });
 
   test('tcp: services by host|ip|port, their owners, and client connections to resolve', () => {
@@ -109,13 +111,14 @@ describe('ingest plans', () => {
     expect(dials[0]).toMatchObject({ process: 'web1/701/5003', ip: '127.0.0.1', loopback: true, endpoint: null });
     expect(intOf(dials[0]?.port)).toBe(5432);
     // As a server, its services are offered to other hosts' dials: wildcard and specific alike.
-    const offered = rowsOf(plan, 'MATCH (e:TCPEndpoint {ip: a.key})');
+    const resolving = 'MATCH (s:TCPService {key: row.key})<-[:HAS_SERVICE]-';
+    const offered = rowsOf(plan, resolving);
     expect(offered.map((s) => [s.key, s.ip, intOf(s.port)])).toEqual([
       ['web1/0.0.0.0:80', '0.0.0.0', 80],
       ['web1/127.0.0.1:5432', '127.0.0.1', 5432],
     ]);
     // ...after the cleanup, so that only current dials and services are linked.
-    const resolveAt = plan.findIndex((s) => s.cypher.includes('MATCH (e:TCPEndpoint {ip: a.key})'));
+    const resolveAt = plan.findIndex((s) => s.cypher.includes(resolving));
     const cleanupAt = plan.findIndex((s) => s.cypher.includes('DELETE d'));
     expect(cleanupAt).toBeGreaterThan(0);
     expect(resolveAt).toBeGreaterThan(cleanupAt);
@@ -134,20 +137,23 @@ describe('ingest plans', () => {
     expect(rowsOf(plan, 'MERGE (p)-[d:DIALS]->(e)')[0]).toMatchObject({ ip: '2001:db8::7', endpoint: '[2001:db8::7]:5432', family: 'inet6' });
     const raw = plan[0]?.rows[0] as Record<string, unknown>;
     expect(intOf(raw.plugin_version)).toBe(2);
-    expect(intOf((planIngest({ document: netconfigWeb1 }, web1).plan[0]?.rows[0] as Record<string, unknown>).plugin_version)).toBe(1);
+    expect(intOf((planIngest({ document: netconfigWeb1 }, web1).plan[0]?.rows[0] as Record<string, unknown>).plugin_version)).toBe(2);
   });
 
   test('netconfig: completes other hosts\' dials to its addresses, and drops links through addresses it lost', () => {
     const { plan } = planIngest({ document: netconfigWeb1 }, web1);
-    const resolveAt = plan.findIndex((s) => s.cypher.includes('MATCH (e:TCPEndpoint {ip: ip.key})'));
-    const pruneAt = plan.findIndex((s) => s.cypher.includes('DELETE c'));
+    const resolveAt = plan.findIndex((s) => s.cypher.includes('WHERE a.lastupdated = $now'));
+    const pruneAt = plan.flatMap((s, i) => (s.cypher.includes('DELETE c') ? [i] : []));
+    const ownDialsAt = plan.findIndex((s) => s.cypher.includes('MATCH (h:Host {key: row.host})-[:RUNS]->(p:Process)-[:DIALS]->(e:TCPEndpoint)'));
     const addressCleanupAt = plan.findIndex((s) => s.cypher.includes('DELETE r'));
-    // Resolution reads only addresses this write refreshed; the prune runs once stale ones are gone.
-    expect(plan[resolveAt]?.cypher).toContain('a.lastupdated = $now');
+    // Resolution reads only addresses this write refreshed; the prunes (links into its services,
+    // links out of its processes) and the resolution of its own dials run once stale ones are gone.
+    expect(plan[resolveAt]?.cypher).toContain('MERGE (p)-[r:CONNECTS_TO]->(s)');
     expect(resolveAt).toBeGreaterThan(0);
-    expect(pruneAt).toBe(plan.length - 1);
-    expect(pruneAt).toBeGreaterThan(addressCleanupAt);
-    expect(plan[pruneAt]?.rows).toEqual([{ host: 'web1' }]);
+    expect(pruneAt).toEqual([plan.length - 3, plan.length - 2]);
+    expect(ownDialsAt).toBe(plan.length - 1);
+    expect(addressCleanupAt).toBeLessThan(plan.length - 3);
+    for (const i of [...pruneAt, ownDialsAt]) expect(plan[i]?.rows).toEqual([{ host: 'web1' }]);
   });
 
   test('processes: keyed host|pid|starttime, argv kept as a list', () => {
@@ -158,6 +164,8 @@ describe('ingest plans', () => {
     expect(props(rows[1]).argv).toEqual(['nginx: worker process']);
     expect(intOf(props(rows[1]).ppid)).toBe(700);
     expect(intOf(props(rows[1]).start_ms)).toBe(1795300277090);
+    // A listed process is not ended: null removes a mark an earlier write may have left.
+    expect(rows.map((r) => 'ended' in props(r) && props(r).ended === null)).toEqual([true, true]);
   });
 
   test('packages: one Package per manager|name|version, duplicates folded, arch on the relationship', () => {

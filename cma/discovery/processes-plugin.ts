@@ -2,11 +2,15 @@
  * `processes`: (Host)-[:RUNS]->(Process). A Process is keyed by `host/pid/starttime` (starttime in
  * kernel clock ticks since boot, as /proc gives it): pids are reused, the pair is not, and the tcp
  * plugin derives the same key for the owners of sockets.
+ *
+ * A process no longer listed has ended: it goes, unless it still dials something; then the tcp write
+ * removes it with its dials (connections.ts, endedProcessStatement), normally at the host's next tcp
+ * result, which no longer shows its connections either.
  */
 import { z } from 'zod';
 import type { WritePlan } from '../graph/write-plan';
 import { definePlugin, type IngestContext } from './plugin';
-import { cleanupStaleProcesses } from './connections';
+import { endedProcessStatement } from './connections';
 import { intOrNull, uniqueByKey, upsertOwned } from './plan-kit';
 
 const processSchema = z.object({
@@ -48,10 +52,12 @@ function planProcesses(data: ProcessesData, ctx: IngestContext): WritePlan {
         argv_truncated: p.argv_truncated ?? false,
         uid: intOrNull(p.uid),
         user: p.user ?? null,
+        // listed, so not ended (null removes a mark an earlier write left: endedProcessStatement)
+        ended: null,
       },
     })),
   );
-  return [upsertOwned('Process', 'RUNS', rows, ctx), cleanupStaleProcesses(ctx)];
+  return [upsertOwned('Process', 'RUNS', rows, ctx), endedProcessStatement(ctx)];
 }
 
 export const processesPlugin = definePlugin({

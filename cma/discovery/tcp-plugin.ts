@@ -8,13 +8,14 @@
  * (connections.ts: any order of the client's and the server's results ends in the same graph).
  *
  * A socket owner that the processes plugin has not written yet is created here by its key with
- * minimal properties (the processes plugin fills in the rest; it also owns their removal).
+ * minimal properties (the processes plugin fills in the rest; it also owns their removal, except of
+ * an ended process that still dials: that one goes here, once its dials are gone).
  */
 import { z } from 'zod';
 import type { WritePlan } from '../graph/write-plan';
 import { canonicalAddress, isLoopback } from './ip-network';
 import { definePlugin, type IngestContext } from './plugin';
-import { cleanupStaleDials, dialStatement, resolveDialsToServices, tcpEndpointKey, WILDCARD_IPS } from './connections';
+import { cleanupStaleDials, dialStatement, removeEndedProcesses, resolveDialsToServices, tcpEndpointKey, WILDCARD_IPS } from './connections';
 import { cleanupOwned, cleanupOwnedLinks, intOrNull, stmt, uniqueByKey, upsertOwned } from './plan-kit';
 import { processKey } from './processes-plugin';
 
@@ -149,6 +150,7 @@ function planTcp(data: TcpData, ctx: IngestContext): WritePlan {
     cleanupOwnedLinks('RUNS', 'Process', 'LISTENS_ON', ctx),
     cleanupOwnedLinks('RUNS', 'Process', 'CONNECTS_TO', ctx),
     cleanupStaleDials(ctx),
+    removeEndedProcesses(ctx),
     cleanupOwned('TCPService', 'HAS_SERVICE', ctx),
     // Last, so that only current dials (this host's own included) are linked to current services.
     resolveDialsToServices(

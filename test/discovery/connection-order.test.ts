@@ -9,43 +9,10 @@ import type { GraphStore } from '../../cma/graph/graph-store';
 import { DiscoveryIngestService } from '../../cma/discovery/ingest-service';
 import { planIngest } from '../../cma/discovery/registry';
 import { describeWithNeo4j, uniquePrefix } from '../support/neo4j';
+import { countOf, netconfig, permutations, processes, tcp, type Dial, type Listener } from './connection-docs';
 import { migratedTestStore } from './migrated-store';
 import { removeTestHosts } from './remove-test-hosts';
 import { okResult } from './wire-results';
-
-type Listener = { ip: string; port: number; pid: number; comm: string };
-type Dial = { ip: string; port: number; pid: number; comm: string };
-
-const doc = (discovertype: string, host: string, data: unknown) => ({ discovertype, description: 'test', host, source: 'test', data });
-
-function netconfig(host: string, addresses: string[]) {
-  return doc('netconfig', host, {
-    nics: [
-      {
-        name: 'eth0', ifindex: 2, mac: '02:00:00:00:00:01', mtu: 1500, operstate: 'up', link_type: 'ether', physical: true,
-        addresses: addresses.map((address) => ({ family: address.includes(':') ? 'inet6' : 'inet', address, prefixlen: 24, scope: 'global' })),
-      },
-    ],
-    default_routes: [],
-  });
-}
-
-function tcp(host: string, listening: Listener[], outbound: Dial[]) {
-  return doc('tcp', host, {
-    listening: listening.map((l) => ({ ip: l.ip, port: l.port, processes: [{ pid: l.pid, starttime: 100, comm: l.comm }] })),
-    outbound: outbound.map((d) => ({ pid: d.pid, starttime: 100, comm: d.comm, remote_ip: d.ip, remote_port: d.port })),
-  });
-}
-
-function processes(host: string, list: Array<{ pid: number; comm: string }>) {
-  return doc('processes', host, { processes: list.map((p) => ({ pid: p.pid, starttime: 100, comm: p.comm, argv: [p.comm] })) });
-}
-
-/** Every order of a list. */
-function permutations<T>(items: readonly T[]): T[][] {
-  if (items.length <= 1) return [[...items]];
-  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
-}
 
 describeWithNeo4j('connections between hosts, in every order of arrival', () => {
   let store: GraphStore;
@@ -54,17 +21,21 @@ describeWithNeo4j('connections between hosts, in every order of arrival', () => 
   // Addresses from the benchmarking range and an external port, unique per run: IPAddress and
   // TCPEndpoint nodes are shared by key across hosts.
   const net = `198.18.${Math.floor(Math.random() * 250) + 1}`;
+  const net6 = `2001:db8:${(0x1000 + Math.floor(Math.random() * 0xe000)).toString(16)}:`;
   const externalPort = 20_000 + (randomBytes(2).readUInt16BE() % 40_000);
   let t = 2_000_000_000_000;
   const clock = () => (t += 1000);
 
-  /** One client/server pair of its own: hosts, the server's address, and the three results. */
-  function scenario(name: string, octet: number) {
+  /**
+   * One client/server pair of its own: hosts, the server's address (IPv4, or IPv6 whose endpoint
+   * keys are written `[ip]:port`), and the three results.
+   */
+  function scenario(name: string, octet: number, family: 'inet' | 'inet6' = 'inet') {
     const db = `${prefix}${name}-db`;
     const app = `${prefix}${name}-app`;
-    const ip = `${net}.${octet}`;
+    const ip = family === 'inet' ? `${net}.${octet}` : `${net6}:${octet}`;
     const listening: Listener[] = [
-      { ip: '0.0.0.0', port: 5432, pid: 800, comm: 'postgres' },
+      { ip: family === 'inet' ? '0.0.0.0' : '::', port: 5432, pid: 800, comm: 'postgres' },
       { ip, port: 6379, pid: 900, comm: 'redis-server' },
     ];
     const outbound: Dial[] = [
@@ -73,7 +44,7 @@ describeWithNeo4j('connections between hosts, in every order of arrival', () => 
       { ip: '203.0.113.9', port: externalPort, pid: 4200, comm: 'curl' },
     ];
     return {
-      db, app, ip, listening, outbound,
+      db, app, ip, family, listening, outbound,
       results: {
         serverNetconfig: { host: db, doc: netconfig(db, [ip]) },
         serverTcp: { host: db, doc: tcp(db, listening, []) },
@@ -106,16 +77,20 @@ describeWithNeo4j('connections between hosts, in every order of arrival', () => 
     return { connects: connects.map((r) => plain(r.c)).sort(), dials: dials.map((r) => plain(r.d)).sort() };
   }
 
-  async function count(cypher: string, params: Record<string, unknown>): Promise<number> {
-    const rows = await store.read<{ n: { toNumber(): number } }>(cypher, params);
-    return rows[0]?.n.toNumber() ?? -1;
-  }
+  const count = (cypher: string, params: Record<string, unknown>) => countOf(store, cypher, params);
 
   const EXPECTED = {
     connects: ['APP psql -> DB/0.0.0.0:5432', 'APP redis-cli -> DB/IP:6379'],
     dials: ['APP curl dials 203.0.113.9:EXT', 'APP psql dials IP:5432', 'APP redis-cli dials IP:6379'],
   };
-  const expected = () => ({ connects: EXPECTED.connects, dials: EXPECTED.dials.map((d) => d.replace('EXT', String(externalPort))) });
+  const EXPECTED_V6 = {
+    connects: ['APP psql -> DB/:::5432', 'APP redis-cli -> DB/IP:6379'],
+    dials: ['APP curl dials 203.0.113.9:EXT', 'APP psql dials [IP]:5432', 'APP redis-cli dials [IP]:6379'],
+  };
+  const expected = (family: 'inet' | 'inet6' = 'inet') => {
+    const e = family === 'inet' ? EXPECTED : EXPECTED_V6;
+    return { connects: e.connects, dials: e.dials.map((d) => d.replace('EXT', String(externalPort))) };
+  };
 
   beforeAll(async () => {
     store = await migratedTestStore();
@@ -124,7 +99,7 @@ describeWithNeo4j('connections between hosts, in every order of arrival', () => 
 
   afterAll(async () => {
     await removeTestHosts(store, prefix);
-    expect(await count('MATCH (e:TCPEndpoint) WHERE e.ip STARTS WITH $net + "." RETURN count(e) AS n', { net })).toBe(0);
+    expect(await count('MATCH (e:TCPEndpoint) WHERE e.ip STARTS WITH $net + "." OR e.ip STARTS WITH $net6 RETURN count(e) AS n', { net, net6 })).toBe(0);
     await store.close();
   });
 
@@ -134,6 +109,12 @@ describeWithNeo4j('connections between hosts, in every order of arrival', () => 
     const s = scenario(`order${i}`, 10 + i);
     for (const step of order) await send(s.results[step].host, s.results[step].doc);
     expect(await snapshot(s)).toEqual(expected());
+  });
+
+  test.each(orders.map((order, i) => [order.join(' → '), order, i] as const))('IPv6: %s ends in the same graph', async (_name, order, i) => {
+    const s = scenario(`v6order${i}`, 10 + i, 'inet6');
+    for (const step of order) await send(s.results[step].host, s.results[step].doc);
+    expect(await snapshot(s)).toEqual(expected('inet6'));
   });
 
   test('what later results no longer contain goes, and what comes back is linked again', async () => {
@@ -161,10 +142,17 @@ describeWithNeo4j('connections between hosts, in every order of arrival', () => 
     });
     expect(await count('MATCH (e:TCPEndpoint {key: $key}) RETURN count(e) AS n', { key: `${s.ip}:5432` })).toBe(0);
 
-    // The processes result no longer lists redis-cli: the process goes, its endpoint with it.
+    // The processes result no longer lists redis-cli, which still dials: it is only marked ended
+    // (dials and endpoints are the tcp write's). The tcp result that no longer shows its connection
+    // removes the dial, the endpoint, the dependency and the process.
     await send(s.app, processes(s.app, [{ pid: 4200, comm: 'curl' }]));
+    const redisCli = { key: `${s.app}/4100/100` };
+    expect(await count('MATCH (p:Process {key: $key}) WHERE p.ended IS NOT NULL RETURN count(p) AS n', redisCli)).toBe(1);
+    expect((await snapshot(s)).dials).toContain('APP redis-cli dials IP:6379');
+    await send(s.app, tcp(s.app, [], s.outbound.filter((d) => d.port !== 5432 && d.port !== 6379)));
     expect(await snapshot(s)).toEqual({ connects: [], dials: [`APP curl dials 203.0.113.9:${externalPort}`] });
     expect(await count('MATCH (e:TCPEndpoint {key: $key}) RETURN count(e) AS n', { key: `${s.ip}:6379` })).toBe(0);
+    expect(await count('MATCH (p:Process {key: $key}) RETURN count(p) AS n', redisCli)).toBe(0);
 
     // An empty result: nothing dialled. The external endpoint stays only while others dial it.
     await send(s.app, tcp(s.app, [], []));

@@ -46,10 +46,11 @@ export function checkPlanConventions(plan: WritePlan, now: number): void {
         throw new Error(`node ${v} merged without firstseen/lastupdated: ${where}`);
       }
     }
-    // Every delete is bounded and only removes what this write did not refresh.
+    // Every delete is bounded and only removes what this write did not refresh (or, in the tcp
+    // write, processes that the processes write found ended).
     if (/\bDELETE\b/.test(s.cypher) && !/OPTIONAL MATCH \(ip\)-\[old:IN_SUBNET\]/.test(s.cypher)) {
       if (!s.cypher.includes('LIMIT $limit')) throw new Error(`unbounded delete: ${where}`);
-      if (!/lastupdated < \$now/.test(s.cypher)) throw new Error(`delete not limited to stale data: ${where}`);
+      if (!/lastupdated < \$now|\.ended IS NOT NULL/.test(s.cypher)) throw new Error(`delete not limited to stale data: ${where}`);
       const limit = s.params?.limit;
       if (!neo4j.isInt(limit) || limit.toNumber() <= 0) throw new Error(`$limit is not a positive integer: ${where}`);
     }

@@ -1,5 +1,5 @@
 // Host inventory: every host with its operating system, CPU and memory, its addresses, and how many
-// NICs, TCP services, processes and packages discovery found on it.
+// NICs, TCP services, running processes (not those marked ended) and packages discovery found on it.
 //
 // @param prefix: string? -- only hosts whose name starts with this
 // @param status: string? -- only hosts in this membership status (up, down, left)
@@ -19,6 +19,6 @@ RETURN h.key AS host,
        COLLECT { MATCH (h)-[:HAS_NIC]->(:NIC)-[:HAS_IP]->(ip:IPAddress) RETURN DISTINCT ip.address AS a ORDER BY a } AS addresses,
        COUNT { (h)-[:HAS_NIC]->(:NIC) } AS nics,
        COUNT { (h)-[:HAS_SERVICE]->(:TCPService) } AS services,
-       COUNT { (h)-[:RUNS]->(:Process) } AS processes,
+       COUNT { (h)-[:RUNS]->(p:Process) WHERE p.ended IS NULL } AS processes,
        COUNT { (h)-[:HAS_PACKAGE]->(:Package) } AS packages
 ORDER BY host

@@ -65,7 +65,10 @@ export const cmaConfigSchema = z
         enabled: z.boolean().default(true),
         /** Per script: override timing or parameters, switch off with `enabled: false`, or add one. */
         requests: discoveryScheduleConfigSchema.default({}),
-        /** Results ingested at once (each host's results stay in order). */
+        /**
+         * Results worked on at once (each host's results stay in order); a tcp/netconfig result waiting
+         * for its one-at-a-time turn holds no slot; also bounds switch-placement reads.
+         */
         concurrency: z.number().int().min(1).max(64).default(8),
       })
       .strict()

@@ -49,3 +49,16 @@ export class LogThrottle {
     return suppressed;
   }
 }
+
+/** Logs `message` at `level` when `throttle` lets the line for `key` through, with the count held back. */
+export function logThrottled(
+  log: Logger,
+  throttle: LogThrottle,
+  level: 'warn' | 'info',
+  key: string,
+  fields: Record<string, unknown>,
+  message: string,
+): void {
+  const suppressed = throttle.admit(key);
+  if (suppressed !== null) log[level]({ ...fields, suppressed }, message);
+}

@@ -31,6 +31,9 @@ function setup() {
   const reliable: Sent[] = [];
   const stored: JoinInput[][] = [];
   const joined: string[] = [];
+  /** What the graph held of a host before its join (default: never seen). */
+  const previous = new Map<string, 'up' | 'down' | 'left'>();
+  const resolvedHostDowns: string[] = [];
   const counts = new Map<string, number>();
   const count = (what: string): void => void counts.set(what, (counts.get(what) ?? 0) + 1);
   const peers = new PeerDirectory();
@@ -55,10 +58,18 @@ function setup() {
       hosts: {
         joinMany: async (joins) => {
           stored.push(joins);
-          return joins.map(() => ({ firstJoin: true, previousStatus: null }));
+          return joins.map((j) => ({ firstJoin: !previous.has(j.name), previousStatus: previous.get(j.name) ?? null }));
         },
       },
-      alerts: { fire: async () => { throw new Error('no key should be refused here'); } } as unknown as Pick<AlertStore, 'fire'>,
+      alerts: {
+        fire: async () => {
+          throw new Error('no key should be refused here');
+        },
+        resolve: async (labels: { host?: string }) => {
+          resolvedHostDowns.push(labels.host ?? '');
+          return { key: 'a' };
+        },
+      } as unknown as Pick<AlertStore, 'fire' | 'resolve'>,
       peers,
       membership: () => membership,
       events,
@@ -70,7 +81,7 @@ function setup() {
     const sender = new PeerSender({ endpoint, peers, stopped: () => events.stopped, count, log: silentLogger });
     return { trust, batch, sender };
   };
-  return { dir, signed, reliable, stored, joined, counts, errors, peers, events, open };
+  return { dir, signed, reliable, stored, joined, previous, resolvedHostDowns, counts, errors, peers, events, open };
 }
 
 function announce(host: Identity, hostname: string, ip: string, startTime: number): { incoming: IncomingMessage; payload: PayloadOf<'ANNOUNCE'> } {
@@ -159,5 +170,25 @@ describe('AnnouncementBatch', () => {
     t.peers.set({ keyid: host.keyId, hostname: 'restored', keys: host.publicKeys, endpoint: { ip: '10.7.2.9', port: 1984 } });
     await sender.rejoin(host.keyId, 'the CMA holds this host as down');
     expect(t.reliable).toEqual([{ to: { host: '10.7.2.9', port: 1984 }, message: { type: 'REJOIN', payload: { reason: 'the CMA holds this host as down', joinId: 0 } } }]);
+  });
+
+  it('a host the graph holds as down or left, announcing to a CMA that does not hold it dead, gets its HostDown resolved', async () => {
+    const { batch } = await t.open();
+    const hosts = [
+      { id: generateIdentity(), name: 'was-left', ip: '10.7.3.1' },
+      { id: generateIdentity(), name: 'was-down', ip: '10.7.3.2' },
+      { id: generateIdentity(), name: 'was-up', ip: '10.7.3.3' },
+      { id: generateIdentity(), name: 'new', ip: '10.7.3.4' },
+    ];
+    t.previous.set('was-left', 'left');
+    t.previous.set('was-down', 'down');
+    t.previous.set('was-up', 'up');
+    for (const h of hosts) {
+      const { incoming, payload } = announce(h.id, h.name, h.ip, 5_000);
+      batch.add(incoming, payload);
+    }
+    await t.events.idle();
+    expect(t.resolvedHostDowns).toEqual(['was-left', 'was-down']);
+    expect(t.counts.get('stale_host_down_resolved')).toBe(2);
   });
 });

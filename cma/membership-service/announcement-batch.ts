@@ -22,7 +22,7 @@ export type AnnouncementBatchDeps = {
   transport: { identity: Identity; guard: Pick<SecurePacketGuard, 'learnPeer'>; endpoint: Pick<Endpoint, 'sendSigned'> };
   trust: Pick<TrustStore, 'admit'>;
   hosts: Pick<HostStore, 'joinMany'>;
-  alerts: Pick<AlertStore, 'fire'>;
+  alerts: Pick<AlertStore, 'fire' | 'resolve'>;
   peers: PeerDirectory;
   membership: () => Membership;
   events: EventQueue;
@@ -71,9 +71,25 @@ export class AnnouncementBatch {
     if (accepted.size === 0) return;
 
     const joins: JoinInput[] = [...accepted.values()].map(({ checked }) => ({ ...checked.join, at: Date.now() }));
-    await this.deps.hosts.joinMany(joins);
+    const stored = await this.deps.hosts.joinMany(joins);
+    await this.resolveStaleHostDowns(joins, stored);
     for (const candidate of accepted.values()) this.accept(candidate);
     this.deps.count('announce_accepted');
+  }
+
+  /**
+   * A host the graph holds as down or left that announces is back, whatever this CMA's memory says:
+   * its HostDown is resolved here. The state machine resolves the hosts it holds as dead itself; this
+   * covers the others — a HostDown left firing when the host then left gracefully, or one a crashed
+   * CMA never got to resolve — which nothing else would ever close (resolving twice is a no-op).
+   */
+  private async resolveStaleHostDowns(joins: JoinInput[], stored: Array<{ previousStatus: string | null }>): Promise<void> {
+    for (const [i, join] of joins.entries()) {
+      const previous = stored[i]?.previousStatus;
+      if (previous !== 'down' && previous !== 'left') continue;
+      const resolved = await this.deps.alerts.resolve({ alertname: 'HostDown', severity: 'critical', host: join.name }, join.at, 'back (announce)');
+      if (resolved !== null) this.deps.count('stale_host_down_resolved');
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 import neo4j, { Driver, ManagedTransaction, RecordShape } from 'neo4j-driver';
 import { BatchStatement, Row, WritePlan } from './write-plan';
+import { retryConcurrentDeletion } from './read-retry';
 
 export type GraphConnection = {
   uri: string;
@@ -59,15 +60,17 @@ export class GraphStore {
     return new GraphStore(driver, connection.database, merged);
   }
 
-  /** Runs a read-only query in a read transaction; returns plain records. */
+  /** Runs a read-only query in a read transaction; returns plain records (see read-retry.ts). */
   async read<T extends RecordShape = RecordShape>(cypher: string, params: Record<string, unknown> = {}): Promise<T[]> {
-    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
-    try {
-      const result = await session.executeRead((tx) => tx.run<T>(cypher, params));
-      return result.records.map((r) => r.toObject());
-    } finally {
-      await session.close();
-    }
+    return retryConcurrentDeletion(async () => {
+      const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
+      try {
+        const result = await session.executeRead((tx) => tx.run<T>(cypher, params));
+        return result.records.map((r) => r.toObject());
+      } finally {
+        await session.close();
+      }
+    });
   }
 
   /** Runs one write query in a write transaction. */

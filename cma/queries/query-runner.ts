@@ -10,6 +10,7 @@
 import neo4j from 'neo4j-driver';
 import type { GraphStore } from '../graph/graph-store';
 import { toPlain } from '../graph/values';
+import { retryConcurrentDeletion } from '../graph/read-retry';
 import { checkParams } from './query-params';
 import type { NamedQuery } from './query-file';
 
@@ -41,28 +42,31 @@ export async function runNamedQuery(
 ): Promise<QueryOutcome> {
   const checked = checkParams(query.parameters, rawParams);
   if (!checked.ok) return checked;
-  const session = store.driver.session({ database: store.database, defaultAccessMode: neo4j.session.READ });
-  try {
-    const { rows, truncated } = await session.executeRead(
-      async (tx) => {
-        const out: Array<Record<string, unknown>> = [];
-        let more = false;
-        for await (const record of tx.run(query.cypher, checked.params)) {
-          if (out.length >= limits.maxRows) {
-            more = true;
-            break;
+  // Again from the start if a concurrent write deleted what the query was walking (read-retry.ts).
+  return retryConcurrentDeletion(async () => {
+    const session = store.driver.session({ database: store.database, defaultAccessMode: neo4j.session.READ });
+    try {
+      const { rows, truncated } = await session.executeRead(
+        async (tx) => {
+          const out: Array<Record<string, unknown>> = [];
+          let more = false;
+          for await (const record of tx.run(query.cypher, checked.params)) {
+            if (out.length >= limits.maxRows) {
+              more = true;
+              break;
+            }
+            out.push(toPlain(record.toObject()) as Record<string, unknown>);
           }
-          out.push(toPlain(record.toObject()) as Record<string, unknown>);
-        }
-        return { rows: out, truncated: more };
-      },
-      { timeout: limits.timeoutMs },
-    );
-    return {
-      ok: true,
-      answer: { query: query.name, parameters: toPlain(checked.params) as Record<string, unknown>, rows, rowCount: rows.length, truncated },
-    };
-  } finally {
-    await session.close();
-  }
+          return { rows: out, truncated: more };
+        },
+        { timeout: limits.timeoutMs },
+      );
+      return {
+        ok: true,
+        answer: { query: query.name, parameters: toPlain(checked.params) as Record<string, unknown>, rows, rowCount: rows.length, truncated },
+      };
+    } finally {
+      await session.close();
+    }
+  });
 }

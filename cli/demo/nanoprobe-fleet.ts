@@ -89,8 +89,23 @@ export class NanoprobeFleet {
     return { ...result, ms: Date.now() - started };
   }
 
-  async stopAll(): Promise<void> {
-    await Promise.all([...this.running.keys()].map((h) => this.kill(h, 'SIGKILL')));
+  /**
+   * Stops every nanoprobe the way an operator would: SIGTERM, so each leaves its rings (the graph then
+   * holds it as left and the next start of the CMA has nobody stale to greet); SIGKILL for any that
+   * has not exited within `graceMs` (a nanoprobe exits within 2 s of SIGTERM).
+   */
+  async stopAll(graceMs = 3_000): Promise<void> {
+    await Promise.all(
+      [...this.running.entries()].map(async ([hostname, entry]) => {
+        if (entry.child.exitCode !== null || entry.child.signalCode !== null) return;
+        const timer = setTimeout(() => entry.child.kill('SIGKILL'), graceMs);
+        try {
+          await this.kill(hostname, 'SIGTERM');
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
     process.off('exit', this.onExit);
   }
 }

@@ -6,7 +6,8 @@ import { Command } from 'commander';
  *
  * Subcommands are loaded lazily: when the first argument names one, only that one is loaded. A
  * nanoprobe runs on every host of the fleet, and loading the CMA's modules (Neo4j driver, express,
- * pino) into it would cost each host about 10 MB of memory for code it never runs.
+ * pino) into it would cost each host memory for code it never runs (`npm run bench -- nanoprobe-idle`:
+ * 70.6 MB through the CLI before, 59.3 MB after).
  */
 type Registrar = (program: Command) => void;
 

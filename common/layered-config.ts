@@ -71,7 +71,8 @@ export function mergeLayers(layers: ConfigLayer[]): LayeredConfig {
 
 /**
  * Reads a YAML file that must hold a mapping (an empty file is an empty one). The parser is required
- * here, not at the top: it is about 5 MB of a nanoprobe's memory, and most nanoprobes have no file.
+ * here, not at the top: it is a module most nanoprobes would load for nothing (they have no file), and every
+ * module loaded is memory on every host (`npm run bench -- nanoprobe-idle` measures the total).
  */
 export function readYamlFile(file: string, makeError: ConfigErrorFactory): ConfigObject {
   let text: string;

@@ -45,7 +45,7 @@ export type LoadedConfig = {
 
 export function loadNanoprobeConfig(inputs: LoadInputs = {}): LoadedConfig {
   const env = inputs.env ?? process.env;
-  // The YAML parser (about 5 MB of a nanoprobe's memory) is loaded only when there is a file to read.
+  // The YAML parser is loaded only when there is a file to read (see common/layered-config.ts).
   const { merged, sourceOf } = layerConfig({
     file: inputs.file ?? env[CONFIG_FILE_ENV],
     env,

@@ -63,6 +63,28 @@ export class AlertStore {
     return rows[0] ? fromNode(rows[0].a) : null;
   }
 
+  /** Closes every open alert among these label sets in one write; returns how many were open. */
+  async resolveMany(labelSets: AlertLabels[], at: number, note?: string): Promise<number> {
+    if (labelSets.length === 0) return 0;
+    const rows = await this.store.write<{ closed: unknown }>(
+      `UNWIND $fingerprints AS fingerprint
+       MATCH (a:Alert {fingerprint: fingerprint, state: 'firing'})
+       SET a.state = 'resolved', a.endsAt = $at, a.lastupdated = $at,
+           a.resolution = coalesce($note, a.resolution)
+       RETURN count(a) AS closed`,
+      { fingerprints: [...new Set(labelSets.map(fingerprintOf))], at: int(at), note: note ?? null },
+    );
+    return Number(toPlain(rows[0]?.closed ?? 0));
+  }
+
+  /** How many alerts fire now, per alertname: one aggregate read, however many there are. */
+  async countFiring(): Promise<Record<string, number>> {
+    const rows = await this.store.read<{ alertname: unknown; n: unknown }>(
+      `MATCH (a:Alert {state: 'firing'}) RETURN coalesce(a.alertname, '') AS alertname, count(*) AS n`,
+    );
+    return Object.fromEntries(rows.map((r) => [String(r.alertname), Number(toPlain(r.n))]));
+  }
+
   async list(filter: { state?: AlertState; limit?: number } = {}): Promise<Alert[]> {
     const rows = await this.store.read<{ a: unknown }>(
       `MATCH (a:Alert) WHERE $state IS NULL OR a.state = $state

@@ -26,7 +26,7 @@ const discovery = { counters: { derived: 3, raw_only: 0, unavailable: 0, unchang
 describe('GET /api/metrics', () => {
   test('with the graph down it still answers the in-memory figures, and says the graph is down', async () => {
     const down = () => Promise.reject(new Error('ServiceUnavailable'));
-    const text = await scrape({ membership, discovery, hosts: { countByStatus: down } as never, alerts: { list: down } as never });
+    const text = await scrape({ membership, discovery, hosts: { countByStatus: down } as never, alerts: { countFiring: down } as never });
     expect(text).toMatch(/^unimatrix_graph_up 0$/m);
     expect(text).toMatch(/^unimatrix_membership_events_total\{event="received_ANNOUNCE"\} 5$/m);
     expect(text).toMatch(/^unimatrix_transport_total\{counter="retransmitted"\} 2$/m);
@@ -40,7 +40,7 @@ describe('GET /api/metrics', () => {
       membership,
       discovery,
       hosts: { countByStatus: async () => ({ up: 4, down: 1, left: 2 }) } as never,
-      alerts: { list: async () => [{ labels: { alertname: 'HostDown' } }, { labels: { alertname: 'HostDown' } }, { labels: { alertname: 'SwitchDown' } }] } as never,
+      alerts: { countFiring: async () => ({ SwitchDown: 1, HostDown: 2 }) } as never,
     });
     expect(text).toMatch(/^unimatrix_graph_up 1$/m);
     expect(text).toMatch(/^unimatrix_hosts\{status="left"\} 2$/m);

@@ -12,9 +12,6 @@ export type MetricsSources = {
   discovery: { counters: IngestCounters };
 };
 
-/** Firing alerts read per scrape at most (segment alerts keep the count low even in large outages). */
-const MAX_FIRING_COUNTED = 100_000;
-
 /** The transport's counters come prefixed in MembershipService.counts(); they get their own family. */
 const TRANSPORT_PREFIX = 'transport_';
 
@@ -52,20 +49,20 @@ export function metricsRoute(sources: MetricsSources): Router {
     ];
     let graphUp = 1;
     try {
-      const [byStatus, firing] = await Promise.all([sources.hosts.countByStatus(), sources.alerts.list({ state: 'firing', limit: MAX_FIRING_COUNTED })]);
+      const [byStatus, firing] = await Promise.all([sources.hosts.countByStatus(), sources.alerts.countFiring()]);
       families.push({
         name: 'unimatrix_hosts',
         help: 'Hosts in the graph by status.',
         type: 'gauge',
         samples: Object.entries(byStatus).map(([status, value]) => ({ labels: { status }, value })),
       });
-      const byName = new Map<string, number>();
-      for (const a of firing) byName.set(a.labels.alertname ?? '', (byName.get(a.labels.alertname ?? '') ?? 0) + 1);
       families.push({
         name: 'unimatrix_alerts_firing',
         help: 'Alerts firing now, by alertname.',
         type: 'gauge',
-        samples: [...byName].sort(([a], [b]) => a.localeCompare(b)).map(([alertname, value]) => ({ labels: { alertname }, value })),
+        samples: Object.entries(firing)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([alertname, value]) => ({ labels: { alertname }, value })),
       });
     } catch {
       graphUp = 0;

@@ -65,11 +65,11 @@ function setup() {
         fire: async () => {
           throw new Error('no key should be refused here');
         },
-        resolve: async (labels: { host?: string }) => {
-          resolvedHostDowns.push(labels.host ?? '');
-          return { key: 'a' };
+        resolveMany: async (labelSets: Array<{ host?: string }>) => {
+          for (const labels of labelSets) resolvedHostDowns.push(labels.host ?? '');
+          return labelSets.length;
         },
-      } as unknown as Pick<AlertStore, 'fire' | 'resolve'>,
+      } as unknown as Pick<AlertStore, 'fire' | 'resolveMany'>,
       peers,
       membership: () => membership,
       events,

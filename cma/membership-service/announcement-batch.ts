@@ -22,7 +22,7 @@ export type AnnouncementBatchDeps = {
   transport: { identity: Identity; guard: Pick<SecurePacketGuard, 'learnPeer'>; endpoint: Pick<Endpoint, 'sendSigned'> };
   trust: Pick<TrustStore, 'admit'>;
   hosts: Pick<HostStore, 'joinMany'>;
-  alerts: Pick<AlertStore, 'fire' | 'resolve'>;
+  alerts: Pick<AlertStore, 'fire' | 'resolveMany'>;
   peers: PeerDirectory;
   membership: () => Membership;
   events: EventQueue;
@@ -84,13 +84,14 @@ export class AnnouncementBatch {
    * CMA never got to resolve — which nothing else would ever close (resolving twice is a no-op).
    */
   private async resolveStaleHostDowns(joins: JoinInput[], stored: Array<{ previousStatus: string | null }>): Promise<void> {
-    for (const [i, join] of joins.entries()) {
-      const previous = stored[i]?.previousStatus;
-      if (previous !== 'down' && previous !== 'left') continue;
-      const resolved = await this.deps.alerts.resolve({ alertname: 'HostDown', severity: 'critical', host: join.name }, join.at, 'back (announce)');
-      if (resolved !== null) this.deps.count('stale_host_down_resolved');
-    }
+    const back = joins.filter((_, i) => stored[i]?.previousStatus === 'down' || stored[i]?.previousStatus === 'left');
+    if (back.length === 0) return;
+    // One write for the whole burst: after a site outage every host of it comes back at once.
+    const at = back[0]!.at;
+    const closed = await this.deps.alerts.resolveMany(back.map((j) => ({ alertname: 'HostDown', severity: 'critical', host: j.name })), at, 'back (announce)');
+    for (let n = 0; n < closed; n++) this.deps.count('stale_host_down_resolved');
   }
+
 
   /**
    * Asks the trust store about every candidate at once: each admission still decides in turn (in

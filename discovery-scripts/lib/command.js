@@ -64,7 +64,7 @@ function runCommand(tool, args, options = {}) {
   const stdout = res.stdout ?? '';
   const stderr = res.stderr ?? '';
   if (res.error) {
-    const code = /** @type {NodeJS.ErrnoException} */ (res.error).code;
+    const code = 'code' in res.error ? res.error.code : undefined;
     const reason =
       code === 'ETIMEDOUT' ? `${tool} timed out` : code === 'ENOBUFS' ? `${tool} printed too much` : res.error.message;
     return { ok: false, missing: code === 'ENOENT', reason, stdout, stderr };

@@ -62,4 +62,17 @@ describeWithNeo4j('alerts and hosts in the graph (real Neo4j)', () => {
     const gettable = toGettable(mine[1]!);
     expect(gettable).toMatchObject({ fingerprint: a.fingerprint, resolved: true, endsAt: new Date(300).toISOString(), status: { state: 'active' } });
   });
+
+  test('resolveMany closes the open ones among many label sets in one write; countFiring counts by alertname', async () => {
+    const alertname = `${prefix}Burst`;
+    const labels = (host: string) => ({ alertname, severity: 'critical', host: `${prefix}${host}` });
+    for (const h of ['a', 'b', 'c']) await alerts.fire({ labels: labels(h), annotations: { summary: h }, hosts: [], at: 10_000 });
+    expect((await alerts.countFiring())[alertname]).toBe(3);
+    // b twice and one never fired: only the open ones count.
+    expect(await alerts.resolveMany([labels('a'), labels('b'), labels('b'), labels('never')], 11_000, 'back')).toBe(2);
+    expect((await alerts.countFiring())[alertname]).toBe(1);
+    expect(await alerts.resolveMany([], 12_000)).toBe(0);
+    const open = (await alerts.list({ state: 'firing', limit: 10_000 })).filter((a) => a.labels.alertname === alertname);
+    expect(open.map((a) => a.labels.host)).toEqual([`${prefix}c`]);
+  });
 });

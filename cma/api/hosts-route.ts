@@ -24,7 +24,7 @@ function hostJson(h: HostRecord): Record<string, unknown> {
  * GET /api/hosts: every host that ever joined, with its status (up, down, left) and why.
  * GET /api/hosts/:name: one host, with the rings it is on and the partners it watches (404 if unknown).
  */
-export function hostsRoute(hosts: HostStore, rings?: HostRingView): Router {
+export function hostsRoute(hosts: HostStore, rings: HostRingView): Router {
   const router = Router();
   router.get('/hosts', async (_req, res) => {
     const list = await hosts.list();
@@ -39,8 +39,8 @@ export function hostsRoute(hosts: HostStore, rings?: HostRingView): Router {
     res.json({
       ...hostJson(host),
       lastupdated: new Date(host.lastupdated).toISOString(),
-      rings: rings?.ringsOf(host.keyid) ?? [],
-      partners: rings?.partnersOf(host.keyid) ?? [],
+      rings: rings.ringsOf(host.keyid),
+      partners: rings.partnersOf(host.keyid),
       discovery: `/api/hosts/${encodeURIComponent(host.name)}/discovery`,
     });
   });

@@ -29,7 +29,7 @@ export const NANOPROBE_COUNTER_NAMES = [
   'configs_stale',
   /** partners in a CONFIG whose key id does not match their key (left out) */
   'config_partners_invalid',
-  /** times our own process was found stalled (a timer more than 100 ms late); credited to partners */
+  /** times our own process was found stalled or starved (a timer more than 100 ms late); silences judged after reading the socket */
   'stalls',
   'heartbeats_sent',
   'heartbeat_send_errors',

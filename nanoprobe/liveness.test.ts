@@ -38,6 +38,18 @@ class StallingClock implements Clock {
   stall(ms: number): void {
     this.current += ms;
   }
+  nextDueAt(): number | undefined {
+    const ats = [...this.timers.values()].map((t) => t.at);
+    return ats.length === 0 ? undefined : Math.min(...ats);
+  }
+  /** Node's timers phase: runs only the timers due when it starts (those they set wait for later). */
+  timersPhase(): void {
+    const due = [...this.timers.entries()].filter(([, t]) => t.at <= this.current).sort((a, b) => a[1].at - b[1].at);
+    for (const [id, t] of due) {
+      this.timers.delete(id);
+      t.fn();
+    }
+  }
   advance(ms: number): void {
     const target = this.current + ms;
     for (;;) {
@@ -98,15 +110,15 @@ describe('Liveness', () => {
     expect(h.clock.pendingTimers()).toBe(0);
   });
 
-  it('does not count a stall of its own process as silence of its partners', () => {
+  it('after a stall, reads the heartbeats that waited in the socket before judging silences', () => {
     const h = harness();
     h.liveness.applyConfig(config([partner]), 's1');
     h.clock.advance(0);
     h.liveness.heartbeat(PARTNER, { host: '10.0.0.2', port: 1984 }, 0); // heard at 0
-    // The process stalls for 3 s (past the 2.5 s warn time): the clock moves, no timer runs. The fake
-    // clock fires overdue timers on the next advance, as Node does when the process runs again.
+    // The process stalls for 3 s (past the 2.5 s warn time): the clock moves, no timer runs. When it
+    // runs again, Node runs the overdue timers first, then reads the socket, then the immediates.
     h.clock.stall(3_000);
-    h.clock.advance(0);
+    h.clock.timersPhase();
     expect(h.reports).toEqual([]);
     h.liveness.heartbeat(PARTNER, { host: '10.0.0.2', port: 1984 }, 1); // the heartbeat that waited in the socket
     h.clock.advance(20_000); // truly silent from now on: reported, from the time it was last heard
@@ -114,6 +126,27 @@ describe('Liveness', () => {
       ['late', 5_500],
       ['dead', 7_500],
     ]);
+  });
+
+  it('reports a dead partner on time when every tick of a starved process fires late', () => {
+    const h = harness();
+    h.liveness.applyConfig(config([partner]), 's1');
+    h.clock.advance(0);
+    h.liveness.heartbeat(PARTNER, { host: '10.0.0.2', port: 1984 }, 0); // last heard at 0, then it dies
+    // A busy machine: every timer runs 700 ms after it was due (the heartbeat interval is 1 s). Crediting
+    // that lateness to the partner would push its deadlines on forever; it is reported all the same.
+    for (let i = 0; i < 12; i++) {
+      h.clock.stall(h.clock.nextDueAt()! + 700 - h.clock.now());
+      h.clock.timersPhase();
+      // Nothing waited in the socket (the partner is silent); then the immediates.
+      h.clock.timersPhase();
+    }
+    const [late, dead] = h.reports;
+    expect(late?.status).toBe('late');
+    expect(dead?.status).toBe('dead');
+    // Each at most one late tick (plus its deferral) after the warn and dead times.
+    expect(late!.reportedAt - 1_800_000_000_000).toBeLessThanOrEqual(2_500 + 1_000);
+    expect(dead!.reportedAt - 1_800_000_000_000).toBeLessThanOrEqual(4_500 + 1_000);
   });
 
   it('holds reports of unexpected heartbeats until joined, and ignores the CMA and new partners', () => {

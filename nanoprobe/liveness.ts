@@ -2,8 +2,13 @@
  * The nanoprobe's heartbeat side, driven by one timer: heartbeats out to every partner, silence
  * deadlines (late, dead), and rate-limited reports of heartbeats from non-partners. The decisions are
  * PartnerMonitor's and UnexpectedHeartbeats' (pure); this class sends what they return and sets the
- * timer for the next thing due, never polling (at 1 s heartbeats: about one wake-up a second). A timer
- * that fires late shows that this process itself was stalled; that time is credited to the partners.
+ * timer for the next thing due, never polling (at 1 s heartbeats: about one wake-up a second).
+ * A timer that fires late shows that this process did not run for a while (stalled, or starved of CPU
+ * on a busy machine): partners' heartbeats of that time may still be waiting unread in the socket. So a
+ * late tick sends what is due and judges silences only after the I/O that waited has been read (a
+ * zero-delay timer: setImmediate in the real clock, which Node runs after its poll phase). Silence is
+ * never "credited" for the lateness: on a machine where every tick is late, that credit would keep a
+ * dead partner from ever being reported (issue 14: no HostDown in 30 s with discovery running).
  * Heartbeats go on whether or not the CMA is there; reports wait for it (see the daemon).
  */
 import { encodeMessage } from '../protocol/codec';
@@ -17,7 +22,7 @@ import type { Logger, LogThrottle } from './logger';
 import { PartnerMonitor, type ConfigOutcome, type ConfigPayload, type HeartbeatSend, type PartnerReportPayload } from './partner-monitor';
 import { UnexpectedHeartbeats, type UnexpectedHeartbeatPayload } from './unexpected-heartbeats';
 
-/** A timer this late (ms) means our process was stalled, not merely busy; normal jitter stays far below. */
+/** A timer this late (ms) means our process did not run meanwhile; normal jitter stays far below. */
 export const STALL_TOLERANCE_MS = 100;
 
 export type LivenessDeps = {
@@ -42,6 +47,8 @@ export class Liveness {
   private readonly unexpected: UnexpectedHeartbeats;
   private timer: TimerHandle | undefined;
   private dueAt: number | undefined;
+  /** A late tick was put off once so that waiting I/O is read first; the next run judges. */
+  private readingFirst = false;
   private stopped = false;
 
   constructor(private readonly deps: LivenessDeps) {
@@ -108,12 +115,16 @@ export class Liveness {
   private tick(): void {
     this.timer = undefined;
     if (this.stopped) return;
-    // A timer firing late means this process did not run meanwhile: that time is not partners' silence.
     const lateness = this.dueAt === undefined ? 0 : this.deps.clock.now() - this.dueAt;
-    if (lateness > STALL_TOLERANCE_MS) {
+    this.dueAt = undefined;
+    if (lateness > STALL_TOLERANCE_MS && !this.readingFirst) {
+      // We did not run for a while: read the heartbeats that waited in the socket before judging.
       this.deps.counters.add('stalls');
-      this.monitor.creditStall(lateness);
+      this.readingFirst = true;
+      this.timer = this.deps.clock.setTimer(0, () => this.tick());
+      return;
     }
+    this.readingFirst = false;
     try {
       const out = this.monitor.due();
       this.sendHeartbeats(out.heartbeats);
@@ -149,5 +160,6 @@ export class Liveness {
     if (this.timer !== undefined) this.deps.clock.clearTimer(this.timer);
     this.timer = undefined;
     this.dueAt = undefined;
+    this.readingFirst = false;
   }
 }

@@ -11,7 +11,8 @@
  * found silent past deadTimeMs in one step (our own process was stalled) is reported late and dead
  * together, so the CMA always sees the whole sequence.
  *
- * A stall of our own process is not a partner's silence (creditStall).
+ * A stall of our own process is not a partner's silence: the caller reads what waited in the socket
+ * before it calls `due()` after one (liveness.ts).
  *
  * Config versions: the CMA numbers the configs it sends a host; one older than the last applied is
  * ignored. The numbering belongs to one CMA session (the transport delivers one session's messages in
@@ -192,18 +193,6 @@ export class PartnerMonitor {
       }
     }
     return out;
-  }
-
-  /**
-   * Our own process did not run for `ms` (a GC pause, a paused VM; seen as a timer firing that late).
-   * Silence we could not have observed is not the partners': their deadlines move by as much.
-   * Otherwise, once we run again, a partner whose heartbeats are still waiting unread in the socket
-   * would be reported late, or dead.
-   */
-  creditStall(ms: number): void {
-    if (!(ms > 0)) return;
-    const now = this.time.now();
-    for (const p of this.partners.values()) p.silentSince = Math.min(now, p.silentSince + ms);
   }
 
   /** The next time `due()` has something to do (monotonic), or undefined when nothing is configured. */

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../../cma/util/project-root';
 
@@ -10,12 +10,14 @@ export type FleetMember = {
   prefixLength: number;
 };
 
-type Running = { member: FleetMember; child: ChildProcess; output: string };
+type Running = { member: FleetMember; child: ChildProcess; output: string; logFile: WriteStream };
 
 /**
  * Real nanoprobe processes (`unimatrix nanoprobe`) on loopback, for the demo, the tests and the
  * benchmarks: each binds its own 127.x address, so hosts in 127.1/16 and 127.2/16 form two subnets
  * on one machine without root. Every process is killed when the fleet stops or this process exits.
+ * Each one's output is also appended to `<stateRoot>/<hostname>/nanoprobe.log`, so what a host saw
+ * can be read after the fact (the log level comes from UNIMATRIX_NANOPROBE_LOG_LEVEL, default warn).
  */
 export class NanoprobeFleet {
   private readonly running = new Map<string, Running>();
@@ -26,7 +28,7 @@ export class NanoprobeFleet {
   constructor(
     private readonly cma: { host: string; port: number },
     private readonly stateRoot: string,
-    private readonly logLevel = 'warn',
+    private readonly logLevel = process.env.UNIMATRIX_NANOPROBE_LOG_LEVEL ?? 'warn',
   ) {
     process.on('exit', this.onExit);
   }
@@ -52,13 +54,16 @@ export class NanoprobeFleet {
       '--log-level', this.logLevel,
     ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const entry: Running = { member, child, output: '' };
+    const logFile = createWriteStream(path.join(stateDir, 'nanoprobe.log'), { flags: 'a' });
+    const entry: Running = { member, child, output: '', logFile };
     const keep = (chunk: Buffer): void => {
       entry.output = (entry.output + chunk.toString()).slice(-20_000);
+      logFile.write(chunk);
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     child.once('exit', () => {
+      logFile.end();
       if (this.running.get(member.hostname) === entry) this.running.delete(member.hostname);
     });
     this.running.set(member.hostname, entry);

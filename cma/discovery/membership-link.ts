@@ -45,6 +45,12 @@ export function linkDiscovery(options: {
   const { membership, ingest, schedule, store, log } = options;
   const limiter = new Limiter(options.concurrency);
   const request = (keyid: string, hostname: string, payload: ReturnType<DiscoverySchedule['initialRequests']>[number]): void => {
+    // A host the CMA holds as dead (or that left) would only fill its reliable window with requests
+    // retransmitted until the transport gives up; it is sent them again when it joins.
+    if (membership.membership.status(keyid) !== 'live') {
+      log.debug({ host: hostname, discovery: payload.name }, 'discovery request not sent: the host is no member');
+      return;
+    }
     membership.send(keyid, makeMessage('DISCOVERY_REQUEST', payload)).catch((err: unknown) => {
       log.warn({ host: hostname, discovery: payload.name, err: (err as Error).message }, 'discovery request not delivered');
     });

@@ -13,6 +13,7 @@ import { Membership } from '../membership/membership';
 import { silentLogger } from '../util/logger';
 import { AnnouncementBatch } from './announcement-batch';
 import { EventQueue } from './event-queue';
+import { MembershipWriter } from './membership-writer';
 import { PeerDirectory } from './peer-directory';
 import { PeerSender } from './peer-sender';
 
@@ -39,6 +40,12 @@ function setup() {
   const peers = new PeerDirectory();
   const errors: unknown[] = [];
   const events = new EventQueue({ carryOut: async () => undefined, onError: (err) => void errors.push(err) });
+  const writer = new MembershipWriter({ clock, saveRings: async () => undefined, count, log: silentLogger });
+  /** Every event applied and its joins stored. */
+  const settled = async (): Promise<void> => {
+    await events.idle();
+    await writer.idle();
+  };
   const membership = new Membership({ clock, emit: events.emit });
   const decoded = (bytes: Uint8Array): Message => {
     const d = decodeMessage(bytes);
@@ -73,6 +80,7 @@ function setup() {
       peers,
       membership: () => membership,
       events,
+      writer,
       accepted: () => undefined,
       joined: (peer) => void joined.push(peer.hostname),
       count,
@@ -81,7 +89,7 @@ function setup() {
     const sender = new PeerSender({ endpoint, peers, stopped: () => events.stopped, count, log: silentLogger });
     return { trust, batch, sender };
   };
-  return { dir, signed, reliable, stored, joined, previous, resolvedHostDowns, counts, errors, peers, events, open };
+  return { dir, signed, reliable, stored, joined, previous, resolvedHostDowns, counts, errors, peers, events, settled, open };
 }
 
 function announce(host: Identity, hostname: string, ip: string, startTime: number): { incoming: IncomingMessage; payload: PayloadOf<'ANNOUNCE'> } {
@@ -126,7 +134,7 @@ describe('AnnouncementBatch', () => {
       const { incoming, payload } = announce(h.id, h.name, h.ip, 5_000);
       batch.add(incoming, payload);
     }
-    await t.events.idle();
+    await t.settled();
     expect(trust.writes).toBeLessThanOrEqual(2);
     expect(t.stored).toHaveLength(1);
     expect(t.stored[0]?.map((j) => j.name)).toEqual(hosts.map((h) => h.name));
@@ -146,12 +154,12 @@ describe('AnnouncementBatch', () => {
     expect(t.reliable).toEqual([]);
 
     batch.add(first.incoming, first.payload);
-    await t.events.idle();
+    await t.settled();
     batch.add(first.incoming, first.payload); // its ACK crossed a retry
-    await t.events.idle();
+    await t.settled();
     const restarted = announce(host, 'alpha', '10.7.1.5', 6_000);
     batch.add(restarted.incoming, restarted.payload);
-    await t.events.idle();
+    await t.settled();
 
     const [j1, j1again, j2] = acks(t.signed).map((a) => a.joinId);
     expect(j1).toBeDefined();
@@ -187,7 +195,7 @@ describe('AnnouncementBatch', () => {
       const { incoming, payload } = announce(h.id, h.name, h.ip, 5_000);
       batch.add(incoming, payload);
     }
-    await t.events.idle();
+    await t.settled();
     expect(t.resolvedHostDowns).toEqual(['was-left', 'was-down']);
     expect(t.counts.get('stale_host_down_resolved')).toBe(2);
   });

@@ -11,6 +11,7 @@ import type { HostId } from '../membership/types';
 import type { Logger } from '../util/logger';
 import { checkAnnouncement, type CheckedAnnouncement } from './announcement';
 import type { EventQueue } from './event-queue';
+import type { MembershipWriter } from './membership-writer';
 import type { PeerDirectory } from './peer-directory';
 
 type Pending = { incoming: IncomingMessage; payload: PayloadOf<'ANNOUNCE'> };
@@ -26,6 +27,8 @@ export type AnnouncementBatchDeps = {
   peers: PeerDirectory;
   membership: () => Membership;
   events: EventQueue;
+  /** Stores the joins behind the event (in order with the decisions that follow them). */
+  writer: Pick<MembershipWriter, 'fact'>;
   /** Every accepted announcement, a repeat included: the host is talking to this CMA now. */
   accepted: (host: HostId) => void;
   /** An accepted announcement that is a join (not a repeat of one): its listeners run. */
@@ -38,8 +41,8 @@ export type AnnouncementBatchDeps = {
  * Announcements arrive in bursts (a fleet booting, every host after a CMA restart). They are gathered
  * while the event queue is busy and handled as one event: each is checked (its keys must be the
  * signer's), the new keys of the whole burst are admitted together (one write of the trust file, not
- * one per host), the joins are stored in one graph transaction, then each host gets its signed
- * ANNOUNCE_ACK and the Membership state machine hears of it.
+ * one per host), the joins are queued as one graph transaction (membership-writer.ts), and each host
+ * gets its signed ANNOUNCE_ACK and the Membership state machine hears of it.
  */
 export class AnnouncementBatch {
   private readonly pending: Pending[] = [];
@@ -71,8 +74,12 @@ export class AnnouncementBatch {
     if (accepted.size === 0) return;
 
     const joins: JoinInput[] = [...accepted.values()].map(({ checked }) => ({ ...checked.join, at: Date.now() }));
-    const stored = await this.deps.hosts.joinMany(joins);
-    await this.resolveStaleHostDowns(joins, stored);
+    // Stored behind the event, ahead of every decision the joins lead to: answering and ringing the
+    // hosts does not wait for Neo4j (its Host nodes may be locked by discovery writes).
+    void this.deps.writer.fact('joins', async () => {
+      const stored = await this.deps.hosts.joinMany(joins);
+      await this.resolveStaleHostDowns(joins, stored);
+    });
     for (const candidate of accepted.values()) this.accept(candidate);
     this.deps.count('announce_accepted');
   }

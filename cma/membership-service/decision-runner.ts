@@ -12,6 +12,7 @@ import type { Partner } from '../membership/types';
 import type { Logger } from '../util/logger';
 import type { PeerDirectory } from './peer-directory';
 import type { Prober } from './prober';
+import type { MembershipWriter } from './membership-writer';
 import type { RejoinAsker } from './rejoin-asker';
 
 export type DecisionRunnerDeps = {
@@ -23,27 +24,36 @@ export type DecisionRunnerDeps = {
   alerts: AlertStore;
   prober: Prober;
   rejoin: RejoinAsker;
+  writer: MembershipWriter;
   log: Logger;
   count: (what: string) => void;
 };
 
 /**
- * Carries out what membership decided, in this order: graph first (host status, rings, alerts), then
- * messages (CONFIGs), so a CMA that crashes in between has stored what the hosts were told or will be
- * told again when they re-announce.
+ * Carries out what membership decided. Messages (CONFIGs, probes, REJOINs) go out at once; graph
+ * writes (host status, alerts, rings) are handed to the MembershipWriter, which stores them in
+ * decision order, retried until stored, without holding up the next event. A CMA that crashes before
+ * they are stored loses nothing: every nanoprobe announces again to the next CMA (a new session) and
+ * re-sends its partners' late and dead states, and what it was told is told again.
+ * `run` returns when the decisions are stored.
  */
 export class DecisionRunner {
   constructor(private readonly deps: DecisionRunnerDeps) {}
 
-  async run(decisions: Decision[]): Promise<void> {
-    if (decisions.length === 0) return;
-    const { hosts, alerts, peers, prober, log, count } = this.deps;
+  run(decisions: Decision[]): Promise<void> {
+    if (decisions.length === 0) return Promise.resolve();
+    const { hosts, alerts, peers, prober, writer, log, count } = this.deps;
     const configs = new Map<string, Partner[]>();
     const ringTouched = new Set<string>();
+    const stored: Array<Promise<void>> = [];
+    const fact = (what: string, write: () => Promise<void>): void => {
+      stored.push(writer.fact(what, write));
+    };
     const wallNow = Date.now();
 
     for (const d of decisions) {
       count(`decision_${d.type}`);
+      if (d.type !== 'ring_config') log.debug({ decision: d.type, host: 'host' in d ? peers.nameOf(d.host) : undefined }, 'membership decision');
       switch (d.type) {
         case 'ring_config':
           configs.set(d.host, d.partners);
@@ -58,51 +68,60 @@ export class DecisionRunner {
         case 'host_down': {
           ringTouched.add(d.host);
           const name = peers.nameOf(d.host);
-          await hosts.setStatus([d.host], 'down', `host down (${d.evidence.confirmedBy})`, wallNow);
-          await alerts.fire({
-            labels: { alertname: 'HostDown', severity: 'critical', host: name },
-            annotations: { summary: `${name} is down`, evidence: describeEvidence(d.evidence, peers) },
-            hosts: [name],
-            at: wallNow,
-          });
+          const evidence = describeEvidence(d.evidence, peers);
           log.warn({ host: name, evidence: d.evidence.confirmedBy }, 'host down');
+          fact('host_down', async () => {
+            await hosts.setStatus([d.host], 'down', `host down (${d.evidence.confirmedBy})`, wallNow);
+            await alerts.fire({
+              labels: { alertname: 'HostDown', severity: 'critical', host: name },
+              annotations: { summary: `${name} is down`, evidence },
+              hosts: [name],
+              at: wallNow,
+            });
+          });
           break;
         }
         case 'segment_down': {
           for (const h of d.hosts) ringTouched.add(h);
           const names = d.hosts.map((h) => peers.nameOf(h)).sort();
           const { alertname, labels } = segmentLabels(d.segment);
-          await hosts.setStatus(d.hosts, 'down', `${alertname === 'SwitchDown' ? 'switch' : 'segment'} down: ${d.segment}`, wallNow);
-          await alerts.fire({
-            labels: { alertname, severity: 'critical', ...labels },
-            annotations: {
-              summary: `${names.length} hosts on ${d.segment} went down together: the ${alertname === 'SwitchDown' ? 'switch' : 'segment'} is the likely cause`,
-              hosts: names.join(', '),
-            },
-            hosts: names,
-            at: wallNow,
-          });
           log.warn({ segment: d.segment, hosts: names }, 'segment down');
+          fact('segment_down', async () => {
+            await hosts.setStatus(d.hosts, 'down', `${alertname === 'SwitchDown' ? 'switch' : 'segment'} down: ${d.segment}`, wallNow);
+            await alerts.fire({
+              labels: { alertname, severity: 'critical', ...labels },
+              annotations: {
+                summary: `${names.length} hosts on ${d.segment} went down together: the ${alertname === 'SwitchDown' ? 'switch' : 'segment'} is the likely cause`,
+                hosts: names.join(', '),
+              },
+              hosts: names,
+              at: wallNow,
+            });
+          });
           break;
         }
         case 'resolved': {
           const name = peers.nameOf(d.host);
-          await hosts.setStatus([d.host], 'up', null, wallNow);
-          if (d.segment === null) {
-            await alerts.resolve({ alertname: 'HostDown', severity: 'critical', host: name }, wallNow, `back (${d.via})`);
-          }
           log.info({ host: name, via: d.via }, 'host back');
+          fact('resolved', async () => {
+            await hosts.setStatus([d.host], 'up', null, wallNow);
+            if (d.segment === null) {
+              await alerts.resolve({ alertname: 'HostDown', severity: 'critical', host: name }, wallNow, `back (${d.via})`);
+            }
+          });
           break;
         }
         case 'segment_resolved': {
           const { alertname, labels } = segmentLabels(d.segment);
-          await alerts.resolve({ alertname, severity: 'critical', ...labels }, wallNow, 'every host is back');
+          fact('segment_resolved', async () => {
+            await alerts.resolve({ alertname, severity: 'critical', ...labels }, wallNow, 'every host is back');
+          });
           break;
         }
         case 'left':
           ringTouched.add(d.host);
-          await hosts.setStatus([d.host], 'left', 'graceful leave', wallNow);
           log.info({ host: peers.nameOf(d.host) }, 'host left');
+          fact('left', () => hosts.setStatus([d.host], 'left', 'graceful leave', wallNow));
           break;
         case 'ask_rejoin':
           if (peers.get(d.host) === undefined) {
@@ -122,8 +141,9 @@ export class DecisionRunner {
       }
     }
 
-    if (ringTouched.size > 0) await this.deps.rings.saveHosts(this.deps.membership().ringSet, ringTouched);
+    if (ringTouched.size > 0) stored.push(writer.rings(ringTouched));
     for (const [host, partners] of configs) this.sendConfig(host, partners);
+    return Promise.all(stored).then(() => undefined);
   }
 
   private sendConfig(host: string, partners: Partner[]): void {

@@ -13,7 +13,11 @@ export class MembershipStoppedError extends Error {
 }
 
 export type EventQueueOptions = {
-  /** Carries out the decisions one event produced (graph, alerts, messages) before the next event. */
+  /**
+   * Carries out the decisions one event produced, before the next event starts: what it does at once
+   * (messages, probes) is done when it returns; the promise settles when its graph writes are stored,
+   * which the next event does not wait for.
+   */
   carryOut: (decisions: Decision[]) => Promise<void>;
   /** An event failed for any other reason than stopping. */
   onError: (err: unknown) => void;
@@ -22,8 +26,9 @@ export type EventQueueOptions = {
 /**
  * The membership's one line of events. Every event (an announcement burst, a report, a probe answer, a
  * placement) runs alone and in arrival order, and the decisions the Membership state machine emitted
- * meanwhile are carried out before the next event starts, so graph writes land in the order things
- * happened (a death after a join, never the reverse).
+ * meanwhile are carried out before the next event starts, so their effects are handed on in the order
+ * things happened (a death after a join, never the reverse). Their graph writes are stored behind
+ * (membership-writer.ts), in that order; `run` settles once they are.
  *
  * Once stopping, events are refused rather than silently skipped: `run` rejects with
  * MembershipStoppedError, so a reliable message is left unacknowledged instead of being acknowledged
@@ -71,7 +76,7 @@ export class EventQueue {
    * failed, or with MembershipStoppedError if the service began stopping before `work` ran.
    */
   run(work: () => Promise<void> | void): Promise<void> {
-    return this.queue.push(async () => {
+    const started = this.queue.push(async () => {
       if (this.stopping) throw new MembershipStoppedError();
       this.inEvent = true;
       this.flushQueued = false; // this event carries out whatever was emitted before it, too
@@ -82,8 +87,10 @@ export class EventQueue {
       }
       const decisions = this.decisions;
       this.decisions = [];
-      if (decisions.length > 0) await this.options.carryOut(decisions);
+      // Carried out now; stored later (a box, so the queue does not wait for the promise inside).
+      return { stored: decisions.length > 0 ? this.options.carryOut(decisions) : Promise.resolve() };
     });
+    return started.then((r) => r.stored);
   }
 
   /** `run` for callers with nobody to tell: failures are already reported through onError. */

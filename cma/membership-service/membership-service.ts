@@ -18,11 +18,15 @@ import { AnnouncementBatch } from './announcement-batch';
 import { openCmaTransport, type CmaTransport } from './cma-transport';
 import { DecisionRunner } from './decision-runner';
 import { EventQueue, MembershipStoppedError } from './event-queue';
+import { MembershipWriter } from './membership-writer';
 import { PeerDirectory } from './peer-directory';
 import { PeerSender } from './peer-sender';
 import { Prober } from './prober';
 import { RejoinAsker } from './rejoin-asker';
 import { Greeter, GREETING_PROBE_ID, restoreMembership } from './restore';
+
+/** How long a stopping CMA waits for membership writes still on their way to the graph. */
+const STOP_WRITE_GRACE_MS = 5_000;
 
 /** Handlers for messages other parts of the CMA own (discovery results); resolve once stored. */
 export type ExtraHandler = (peer: { keyid: string; hostname: string }, message: Message) => Promise<void>;
@@ -45,6 +49,7 @@ export class MembershipService {
   private readonly prober: Prober;
   private readonly greeter: Greeter;
   private readonly rejoin: RejoinAsker;
+  private readonly writer: MembershipWriter;
   private readonly extraHandlers = new Map<Message['type'], ExtraHandler>();
   private readonly joinListeners: Array<(peer: { keyid: string; hostname: string }) => void> = [];
 
@@ -66,6 +71,7 @@ export class MembershipService {
     );
     this.greeter = new Greeter(clock, (host, probeId) => this.sender.probe(host, probeId), () => this.count('greeting_unanswered'));
     this.rejoin = new RejoinAsker({ clock, send: (host, reason) => this.sender.rejoin(host, reason), count });
+    this.writer = new MembershipWriter({ clock, saveRings: (hosts) => rings.saveHosts(this.membership.ringSet, hosts), count, log });
     const runner = new DecisionRunner({
       membership: () => this.membership,
       endpoint: transport.endpoint,
@@ -75,6 +81,7 @@ export class MembershipService {
       alerts,
       prober: this.prober,
       rejoin: this.rejoin,
+      writer: this.writer,
       log,
       count,
     });
@@ -93,6 +100,7 @@ export class MembershipService {
       peers: this.peers,
       membership: () => this.membership,
       events: this.events,
+      writer: this.writer,
       accepted: (host) => {
         this.greeter.heardFrom(host);
         this.rejoin.announced(host);
@@ -168,8 +176,14 @@ export class MembershipService {
   }
 
   /** Resolves once every event received so far has been applied and stored. */
-  idle(): Promise<void> {
-    return this.events.idle();
+  async idle(): Promise<void> {
+    await this.events.idle();
+    await this.writer.idle();
+  }
+
+  /** Membership graph writes not yet stored (waiting on Neo4j, or being retried). */
+  get unstoredWrites(): number {
+    return this.writer.pending;
   }
 
   /**
@@ -181,6 +195,9 @@ export class MembershipService {
     this.prober.stopAll();
     this.greeter.stopAll();
     await this.events.stop();
+    // What was decided gets a few seconds to reach the graph; the rest is reported again by the hosts.
+    await Promise.race([this.writer.idle(), new Promise((r) => setTimeout(r, STOP_WRITE_GRACE_MS).unref())]);
+    this.writer.stop();
     await this.transport.close();
   }
 
@@ -226,7 +243,11 @@ export class MembershipService {
     }
     // Acknowledged once applied and its decisions stored; not at all if it failed or the service
     // stopped first (the sender retransmits it).
-    this.events.run(() => this.apply(incoming.peer, message)).then(
+    const receivedAt = Date.now();
+    this.events.run(() => {
+      this.log.debug({ host: this.peers.nameOf(incoming.peer), type: message.type, queuedMs: Date.now() - receivedAt }, 'membership message');
+      return this.apply(incoming.peer, message);
+    }).then(
       () => incoming.ack(),
       () => undefined,
     );

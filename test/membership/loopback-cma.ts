@@ -19,8 +19,20 @@ export class LoopbackCma {
   private running: RunningCma | undefined;
   private membershipPort = 0;
 
-  /** `tmpPrefix` names the test's temporary directory, e.g. "unimatrix-held-down-". */
-  constructor(private readonly tmpPrefix: string) {}
+  /**
+   * `tmpPrefix` names the test's temporary directory, e.g. "unimatrix-held-down-"; `flags` are
+   * configuration keys over the defaults below (e.g. discovery switched on).
+   */
+  constructor(
+    private readonly tmpPrefix: string,
+    private readonly flags: Record<string, unknown> = {},
+  ) {}
+
+  /** The Bolt address of this CMA's own Neo4j (started with the first `start`). */
+  get neo4jUri(): string {
+    if (this.db === undefined) throw new Error('Neo4j has not been started yet');
+    return this.db.uri;
+  }
 
   /** Starts the CMA (and, the first time, the temporary directory and Neo4j). */
   async start(): Promise<RunningCma> {
@@ -37,6 +49,7 @@ export class LoopbackCma {
         'membership.multicast.enabled': false,
         'membership.stateDir': this.path('cma'),
         'discovery.enabled': false,
+        ...this.flags,
       },
     });
     this.running = await startCma(config, silentLogger);

@@ -31,6 +31,7 @@ import type { AnnouncedAddress } from './host-addresses';
 import { dispatchInbound, type InboundHandlers } from './inbound';
 import { LogThrottle, logThrottled, type Logger } from './logger';
 import { Liveness } from './liveness';
+import { LoadWatch, type LoadFigures } from './load-watch';
 import type { PartnerReportPayload, PartnerSnapshot } from './partner-monitor';
 import { probeReply } from './probe-responder';
 
@@ -52,6 +53,8 @@ export type NanoprobeStatus = {
   counters: Record<NanoprobeCounterName, number>;
   transport: Record<TransportCounterName, number>;
   discovery: DiscoveryBridgeStatus;
+  /** Event-loop delay and partners' heartbeat lateness since start (load-watch.ts). */
+  load: LoadFigures;
 };
 
 export type NanoprobeEvents = {
@@ -99,6 +102,7 @@ export class Nanoprobe extends EventEmitter<NanoprobeEvents> {
   private readonly throttle: LogThrottle;
   private readonly link: CmaLink;
   private readonly liveness: Liveness;
+  private readonly load: LoadWatch;
   private readonly discovery: DiscoveryBridge;
   private stopping: Promise<void> | undefined;
 
@@ -139,6 +143,7 @@ export class Nanoprobe extends EventEmitter<NanoprobeEvents> {
       onJoined: (cma) => this.onJoined(cma),
       onLost: (reason) => this.emit('lost', { reason }),
     });
+    this.load = new LoadWatch(this.log, () => parts.clock.now());
     this.liveness = new Liveness({
       keyId: this.keyId,
       clock: this.clock,
@@ -208,6 +213,7 @@ export class Nanoprobe extends EventEmitter<NanoprobeEvents> {
       counters: this.counters.snapshot(),
       transport: this.endpoint.counters(),
       discovery: this.discovery.status(),
+      load: this.load.figures(),
     };
   }
 
@@ -225,6 +231,7 @@ export class Nanoprobe extends EventEmitter<NanoprobeEvents> {
     this.discovery.stop();
     await this.link.disconnect((options.leave ?? true) ? { reason: options.reason ?? 'stopped' } : undefined);
     this.liveness.stop();
+    this.load.stop();
     await this.endpoint.close();
     this.log.info('nanoprobe stopped');
     this.emit('stopped');
@@ -259,7 +266,11 @@ export class Nanoprobe extends EventEmitter<NanoprobeEvents> {
   private readonly handlers: InboundHandlers = {
     ANNOUNCE_ACK: (ack, m) => this.link.announceAck(ack, m),
     CONFIG: (config, m) => this.onConfig(config, m),
-    HEARTBEAT: (hb, m) => this.liveness.heartbeat(m.peer, m.address, hb.seq),
+    HEARTBEAT: (hb, m) => {
+      this.liveness.heartbeat(m.peer, m.address, hb.seq);
+      const interval = this.liveness.monitor.heartbeatIntervalMs;
+      if (interval !== undefined && this.liveness.monitor.isPartner(m.peer)) this.load.heartbeat(m.peer, interval);
+    },
     PROBE: (probe, m) => {
       this.endpoint.sendUnreliable(m.peer, m.address, encodeMessage(makeMessage('PROBE_REPLY', probeReply(probe, this.startTime))));
       this.counters.add('probes_answered');
@@ -294,6 +305,7 @@ export class Nanoprobe extends EventEmitter<NanoprobeEvents> {
     // Learned in this same turn: the first round of heartbeats runs from a timer, after it.
     for (const p of partners) this.guard.learnPeer(p.keyId, { ed25519: p.ed25519, x25519: p.x25519 });
     for (const k of outcome.removed) if (k !== this.link.cmaKeyId) this.guard.forgetPeer(k);
+    for (const k of outcome.removed) this.load.forget(k);
     this.counters.add('configs_applied');
     this.log.info(
       { version: outcome.version, partners: this.liveness.monitor.partnerIds(), added: outcome.added.length, removed: outcome.removed.length, heartbeatIntervalMs: config.heartbeatIntervalMs },

@@ -1,0 +1,160 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loopbackFleet, NanoprobeFleet } from '../cli/demo/nanoprobe-fleet';
+import { startCma } from '../cma/cma-service';
+import { loadCmaConfig } from '../cma/config/cma-config';
+import { silentLogger } from '../cma/util/logger';
+import { openBenchGraph } from './support/bench-graph';
+
+/**
+ * Membership under discovery load, on one machine: the CMA (this process) with a fresh local Neo4j,
+ * and N real nanoprobe processes on loopback, each running every discovery script the CMA asks for.
+ * Every `--kill-every` seconds one host (in turn) is killed with SIGKILL while discovery runs, and
+ * started again once the CMA has declared it dead (so it joins and runs all its scripts once more).
+ * Reported: deaths missed (not declared within 30 s), kill → declared times, deaths declared of hosts
+ * nobody killed (false deaths), and from the nanoprobes' own logs their event-loop delay and the
+ * lateness of the heartbeats they heard (load-watch.ts).
+ *
+ *   npm run bench -- discovery-load [--seconds 300] [--hosts 10] [--kill-every 30]
+ */
+function option(args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+}
+
+const progress = (message: string): void => void process.stderr.write(`[discovery-load] ${message}\n`);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const MISSED_AFTER_MS = 30_000;
+
+function percentile(values: number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** Every per-minute figure line the nanoprobes logged (load-watch.ts), from their log files. */
+function loadFigures(stateRoot: string, hosts: string[]): Array<{ eventLoopDelayP99Ms: number; heartbeatLatenessP99Ms: number }> {
+  const out: Array<{ eventLoopDelayP99Ms: number; heartbeatLatenessP99Ms: number }> = [];
+  for (const host of hosts) {
+    let text = '';
+    try {
+      text = readFileSync(path.join(stateRoot, host, 'nanoprobe.log'), 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n')) {
+      if (!line.includes('"msg":"event loop')) continue;
+      try {
+        const j = JSON.parse(line) as { eventLoopDelayP99Ms?: number; heartbeatLatenessP99Ms?: number };
+        out.push({ eventLoopDelayP99Ms: j.eventLoopDelayP99Ms ?? 0, heartbeatLatenessP99Ms: j.heartbeatLatenessP99Ms ?? 0 });
+      } catch {
+        // a line cut by a kill
+      }
+    }
+  }
+  return out;
+}
+
+export async function main(args: string[]): Promise<Record<string, unknown>> {
+  const seconds = option(args, '--seconds', 300);
+  const hostCount = option(args, '--hosts', 10);
+  const killEveryMs = option(args, '--kill-every', 30) * 1000;
+  const home = mkdtempSync(path.join(os.tmpdir(), 'unimatrix-bench-discovery-load-'));
+  const graph = await openBenchGraph();
+  const cma = await startCma(
+    loadCmaConfig({
+      env: {},
+      flags: {
+        'neo4j.uri': graph.uri,
+        'api.port': 0,
+        'membership.port': 0,
+        'membership.multicast.enabled': false,
+        'membership.stateDir': path.join(home, 'cma'),
+        'log.level': 'silent',
+        'discovery.enabled': true,
+      },
+    }),
+    silentLogger,
+  );
+  const service = cma.membership;
+  const stateRoot = path.join(home, 'nanoprobes');
+  // Debug: the nanoprobes' per-minute load figures are logged at debug unless slow.
+  const fleet = new NanoprobeFleet({ host: '127.0.0.1', port: service.address.port }, stateRoot, 'debug');
+  const members = loopbackFleet(hostCount, 2, 'load');
+  const keyOf = (hostname: string): string | undefined => service.peers.all().find((p) => p.hostname === hostname)?.keyid;
+  const statusOf = (hostname: string): string => {
+    const key = keyOf(hostname);
+    return key === undefined ? 'unknown' : service.membership.status(key);
+  };
+  const detectMs: number[] = [];
+  let missed = 0;
+  let kills = 0;
+  const falseDeaths: string[] = [];
+  let killed: string | null = null;
+  // Any host seen dead that nobody killed is a false death (sampled every 100 ms).
+  const wasDead = new Set<string>();
+  const watch = setInterval(() => {
+    for (const m of members) {
+      const dead = statusOf(m.hostname) === 'dead';
+      if (dead && !wasDead.has(m.hostname) && m.hostname !== killed) falseDeaths.push(m.hostname);
+      if (dead) wasDead.add(m.hostname);
+      else wasDead.delete(m.hostname);
+    }
+  }, 100);
+  try {
+    for (const m of members) fleet.start(m);
+    const joinDeadline = Date.now() + 120_000;
+    while (!members.every((m) => statusOf(m.hostname) === 'live')) {
+      if (Date.now() > joinDeadline) throw new Error('the fleet did not join within 120 s');
+      await sleep(100);
+    }
+    progress(`${hostCount} nanoprobes joined; killing one every ${killEveryMs / 1000} s for ${seconds} s`);
+    const endAt = Date.now() + seconds * 1000;
+    let next = 0;
+    while (Date.now() < endAt) {
+      const victim = members[next++ % members.length]!;
+      // The first kill comes at once: the hosts have just joined and every script is running.
+      killed = victim.hostname;
+      kills++;
+      const killedAt = performance.now();
+      await fleet.kill(victim.hostname, 'SIGKILL');
+      while (statusOf(victim.hostname) !== 'dead' && performance.now() - killedAt < MISSED_AFTER_MS) await sleep(20);
+      if (statusOf(victim.hostname) === 'dead') detectMs.push(performance.now() - killedAt);
+      else missed++;
+      progress(`kill ${kills}: ${victim.hostname} ${statusOf(victim.hostname) === 'dead' ? `declared dead after ${((performance.now() - killedAt) / 1000).toFixed(1)} s` : 'MISSED'}`);
+      fleet.start(victim);
+      const backBy = Date.now() + 60_000;
+      while (statusOf(victim.hostname) !== 'live' && Date.now() < backBy) await sleep(100);
+      killed = null;
+      const wait = killEveryMs - (performance.now() - killedAt);
+      if (wait > 0) await sleep(Math.min(wait, Math.max(0, endAt - Date.now())));
+    }
+  } finally {
+    clearInterval(watch);
+    await fleet.stopAll();
+  }
+  const counts = service.counts();
+  await cma.stop();
+  await graph.close();
+  const figures = loadFigures(stateRoot, members.map((m) => m.hostname));
+  rmSync(home, { recursive: true, force: true });
+  const round = (v: number | null): number | null => (v === null ? null : Math.round(v) / 1000);
+  return {
+    bench: 'discovery-load',
+    seconds,
+    hosts: hostCount,
+    kills,
+    missed_deaths: missed,
+    detect_s_p50: round(percentile(detectMs, 50)),
+    detect_s_p99: round(percentile(detectMs, 99)),
+    detect_s_max: round(percentile(detectMs, 100)),
+    false_deaths: falseDeaths.length,
+    false_death_hosts: falseDeaths,
+    hb_lateness_p99_ms: percentile(figures.map((f) => f.heartbeatLatenessP99Ms), 99),
+    event_loop_delay_p99_ms: percentile(figures.map((f) => f.eventLoopDelayP99Ms), 99),
+    load_reports: figures.length,
+    discovery_results: counts.received_DISCOVERY_RESULT ?? 0,
+    membership_write_retries: counts.membership_write_retries ?? 0,
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * How well this process keeps time under load: the event loop's delay (how late any callback runs:
+ * a heartbeat due now goes out that much later) and the lateness of partners' heartbeats as we hear
+ * them (the gap between two heartbeats beyond the interval: their process or ours was slow, or the
+ * network lost one). Both are what turns a busy machine into a false "late" report, so they are
+ * measured all the time and shown in the status and, once a minute, in the log (at info when the
+ * p99 delay is over 200 ms, at debug otherwise: no news is good news).
+ */
+import { createHistogram, monitorEventLoopDelay, type IntervalHistogram, type RecordableHistogram } from 'node:perf_hooks';
+import type { Logger } from './logger';
+
+export type LoadFigures = {
+  eventLoopDelayP50Ms: number;
+  eventLoopDelayP99Ms: number;
+  eventLoopDelayMaxMs: number;
+  /** Heartbeat gaps beyond the interval, over every partner. */
+  heartbeatLatenessP99Ms: number;
+  heartbeatLatenessMaxMs: number;
+  heartbeatsMeasured: number;
+};
+
+const SLOW_P99_MS = 200;
+const NS_PER_MS = 1e6;
+
+export class LoadWatch {
+  private readonly loop: IntervalHistogram;
+  private readonly sinceStartLoop: IntervalHistogram;
+  private readonly lateness: RecordableHistogram = createHistogram();
+  private readonly latenessSinceStart: RecordableHistogram = createHistogram();
+  private readonly lastHeard = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly log: Logger,
+    private readonly now: () => number,
+    reportEveryMs = 60_000,
+  ) {
+    this.loop = monitorEventLoopDelay({ resolution: 10 });
+    this.sinceStartLoop = monitorEventLoopDelay({ resolution: 10 });
+    this.loop.enable();
+    this.sinceStartLoop.enable();
+    this.timer = setInterval(() => this.report(), reportEveryMs);
+    this.timer.unref();
+  }
+
+  /** A heartbeat from a partner expected every `intervalMs`. */
+  heartbeat(partner: string, intervalMs: number): void {
+    const now = this.now();
+    const last = this.lastHeard.get(partner);
+    this.lastHeard.set(partner, now);
+    if (last === undefined) return;
+    // Gaps of many intervals are a partner that was gone, not a late one: they say nothing about load.
+    const late = now - last - intervalMs;
+    if (late < 0 || late > 10 * intervalMs) return;
+    const ms = Math.max(1, Math.round(late));
+    this.lateness.record(ms);
+    this.latenessSinceStart.record(ms);
+  }
+
+  /** Partners we no longer have: their next heartbeat starts a new series. */
+  forget(partner: string): void {
+    this.lastHeard.delete(partner);
+  }
+
+  /** Figures since the process started. */
+  figures(): LoadFigures {
+    return figuresOf(this.sinceStartLoop, this.latenessSinceStart);
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    this.loop.disable();
+    this.sinceStartLoop.disable();
+  }
+
+  private report(): void {
+    const figures = figuresOf(this.loop, this.lateness);
+    this.loop.reset();
+    this.lateness.reset();
+    if (figures.eventLoopDelayP99Ms > SLOW_P99_MS) this.log.info(figures, 'event loop slow');
+    else this.log.debug(figures, 'event loop');
+  }
+}
+
+function figuresOf(loop: IntervalHistogram, lateness: RecordableHistogram): LoadFigures {
+  const measured = lateness.count;
+  return {
+    eventLoopDelayP50Ms: round(loop.percentile(50) / NS_PER_MS),
+    eventLoopDelayP99Ms: round(loop.percentile(99) / NS_PER_MS),
+    eventLoopDelayMaxMs: round(loop.max / NS_PER_MS),
+    heartbeatLatenessP99Ms: measured === 0 ? 0 : lateness.percentile(99),
+    heartbeatLatenessMaxMs: measured === 0 ? 0 : lateness.max,
+    heartbeatsMeasured: measured,
+  };
+}
+
+function round(ms: number): number {
+  return Number.isFinite(ms) ? Math.round(ms * 10) / 10 : 0;
+}

@@ -11,7 +11,7 @@ import { queriesRoute } from './api/queries-route';
 import { DiscoverySchedule } from './discovery/discovery-schedule';
 import { DiscoveryIngestService } from './discovery/ingest-service';
 import { linkDiscovery } from './discovery/membership-link';
-import { ApiServer, startApiServer } from './api/http-server';
+import { bindApiServer, type ApiServer } from './api/http-server';
 import { openGraph, OpenedGraph } from './graph/open-graph';
 import { applyMigrations } from './graph/migrations';
 import { Logger } from './util/logger';
@@ -31,7 +31,15 @@ export type RunningCma = {
  */
 export async function startCma(config: CmaConfig, log: Logger): Promise<RunningCma> {
   const startedAt = Date.now();
-  const graph = await openGraph(config, log);
+  // The API's port first: one already taken is said at once, not after Neo4j has started.
+  const api = await bindApiServer(config.api.host, config.api.port, log);
+  let graph: Awaited<ReturnType<typeof openGraph>>;
+  try {
+    graph = await openGraph(config, log);
+  } catch (err) {
+    await api.close();
+    throw err;
+  }
   try {
     const migrations = await applyMigrations(graph.store);
     log.info(migrations, 'graph schema up to date');
@@ -54,13 +62,7 @@ export async function startCma(config: CmaConfig, log: Logger): Promise<RunningC
       discoveryRoute(graph.store),
       queriesRoute(graph.store),
     ];
-    let api: ApiServer;
-    try {
-      api = await startApiServer(routers, config.api.host, config.api.port, log);
-    } catch (err) {
-      await membership.stop();
-      throw err;
-    }
+    api.mount(routers);
     log.info({ api: api.url, neo4j: graph.uri, membership: membership.address, multicast: membership.transport.multicast }, 'CMA ready');
     let stopped = false;
     return {
@@ -80,6 +82,7 @@ export async function startCma(config: CmaConfig, log: Logger): Promise<RunningC
       },
     };
   } catch (err) {
+    await api.close();
     await graph.store.close();
     await graph.local?.stop();
     throw err;

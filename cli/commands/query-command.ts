@@ -42,11 +42,16 @@ export function registerQueryCommand(program: Command): void {
     .argument('[params...]', 'its parameters, as key=value')
     .option('-c, --config <file>', 'YAML configuration file (default: $UNIMATRIX_CONFIG)')
     .option('--neo4j-uri <uri>', 'query this Neo4j instead of the configured or local one')
-    .option('--query-dir <dir...>', 'more directories of .cypher queries, searched first')
+    .option('--query-dir <dir>', 'another directory of .cypher queries, searched first (repeatable)', collect, [] as string[])
     .option('--json', 'list the queries as JSON')
     .action(async (name: string | undefined, params: string[], opts: Omit<QueryCommandInput, 'name' | 'params'>) => {
       process.exitCode = await runQueryCommand({ ...opts, name, params }, processOutput);
     });
+}
+
+/** Commander's collector for a repeatable option that takes exactly one value each time. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 /** The command's work; returns the exit status (0 ok, 1 database unreachable or failing, 2 usage). */

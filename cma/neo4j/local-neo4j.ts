@@ -72,7 +72,7 @@ export class LocalNeo4j {
     installExitHook();
     child.on('exit', () => running.delete(child));
 
-    const uri = await waitForReadyLine(child, options.startTimeoutMs ?? 180_000);
+    const uri = await waitForReadyLine(child, options.startTimeoutMs ?? 180_000, options.home);
     const db = new LocalNeo4j(uri, child.pid, child, log);
     await db.waitUntilConnectable(options.startTimeoutMs ?? 180_000);
     log.info({ uri, pid: child.pid, home: options.home }, 'local neo4j ready');
@@ -132,7 +132,7 @@ export class LocalNeo4j {
   }
 }
 
-function waitForReadyLine(child: ChildProcess, timeoutMs: number): Promise<string> {
+function waitForReadyLine(child: ChildProcess, timeoutMs: number, home: string): Promise<string> {
   return new Promise((resolve, reject) => {
     let seen = '';
     let errors = '';
@@ -156,7 +156,26 @@ function waitForReadyLine(child: ChildProcess, timeoutMs: number): Promise<strin
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`local neo4j exited (${code ?? signal}) before it was ready:\n${errors.slice(-4000)}`));
+      reject(new Error(describeStartFailure(`${code ?? signal}`, errors, home)));
     });
   });
+}
+
+/**
+ * Why the JVM exited before it was ready, in words a user can act on: the known causes by name, else
+ * the exception and its root cause (not 40 lines of Java stack).
+ */
+export function describeStartFailure(exit: string, stderr: string, home: string): string {
+  if (/FileLockException|has been locked by another process/.test(stderr)) {
+    return `the Neo4j data folder ${home} is locked by another process (another CMA, or \`unimatrix neo4j start\`, is using it): stop that one or choose another neo4j.local.home`;
+  }
+  if (/Address already in use|BindException/.test(stderr)) {
+    return `local neo4j could not bind its Bolt port (already in use): choose another neo4j.local.port`;
+  }
+  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('at '));
+  const first = lines.find((l) => /Exception|Error/.test(l));
+  const causes = lines.filter((l) => l.startsWith('Caused by:'));
+  const root = causes[causes.length - 1];
+  const summary = [first, root].filter((l): l is string => l !== undefined && l !== '').join('\n  ');
+  return `local neo4j exited (${exit}) before it was ready${summary ? `:\n  ${summary}` : ''}`;
 }

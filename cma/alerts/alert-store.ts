@@ -110,6 +110,16 @@ export class AlertStore {
     return rows.map((r) => ({ alert: fromNode(r.a), hosts: (Array.isArray(r.hosts) ? r.hosts.map(String) : []).sort() }));
   }
 
+  /** One occurrence by its key, or the newest occurrence of a fingerprint; null when neither is known. */
+  async get(keyOrFingerprint: string): Promise<Alert | null> {
+    const rows = await this.store.read<{ a: unknown }>(
+      `MATCH (a:Alert) WHERE a.key = $id OR a.fingerprint = $id
+       RETURN a ORDER BY (a.key = $id) DESC, a.startsAt DESC LIMIT 1`,
+      { id: keyOrFingerprint },
+    );
+    return rows[0] ? fromNode(rows[0].a) : null;
+  }
+
   private async openByFingerprint(fingerprint: string): Promise<unknown> {
     const rows = await this.store.read<{ a: unknown }>(`MATCH (a:Alert {fingerprint: $fingerprint, state: 'firing'}) RETURN a`, { fingerprint });
     return rows[0]?.a;

@@ -30,7 +30,8 @@ export type GettableAlert = {
   startsAt: string;
   endsAt: string;
   updatedAt: string;
-  status: { state: 'active' | 'suppressed' | 'unprocessed'; silencedBy: string[]; inhibitedBy: string[] };
+  /** Alertmanager's states, and ours for an alert that ended: 'resolved' (Alertmanager drops those). */
+  status: { state: 'active' | 'suppressed' | 'unprocessed' | 'resolved'; silencedBy: string[]; inhibitedBy: string[] };
   receivers: Array<{ name: string }>;
   generatorURL: string;
   /** Ours, beside Alertmanager's fields: whether it is still firing. */
@@ -55,8 +56,9 @@ export function toGettable(alert: Alert): GettableAlert {
     // Alertmanager gives an open alert an endsAt in the future; we say "not ended" with the zero time.
     endsAt: alert.endsAt ?? '0001-01-01T00:00:00.000Z',
     updatedAt: alert.updatedAt,
-    status: { state: 'active', silencedBy: [], inhibitedBy: [] },
+    status: { state: alert.state === 'resolved' ? 'resolved' : 'active', silencedBy: [], inhibitedBy: [] },
     receivers: [{ name: 'unimatrix' }],
+    // This occurrence, as GET /api/alerts/<key> answers it.
     generatorURL: `/api/alerts/${alert.key}`,
     resolved: alert.state === 'resolved',
   };

@@ -12,7 +12,7 @@ const querySchema = z
   })
   .strict();
 
-/** GET /api/alerts: open and resolved alerts, newest first, in Alertmanager API v2's shape. */
+/** GET /api/alerts: open and resolved alerts, newest first, in Alertmanager API v2's shape; GET /api/alerts/<id>: one. */
 export function alertsRoute(alerts: AlertStore): Router {
   const router = Router();
   router.get('/alerts', async (req, res) => {
@@ -24,6 +24,15 @@ export function alertsRoute(alerts: AlertStore): Router {
     const state = query.data.state ?? (query.data.active === undefined ? undefined : query.data.active === 'true' ? 'firing' : 'resolved');
     const list = await alerts.list({ state, limit: query.data.limit });
     res.json(list.map(toGettable));
+  });
+  /** One alert: an occurrence by key (each alert's generatorURL), or the newest one of a fingerprint. */
+  router.get('/alerts/:id', async (req, res) => {
+    const alert = await alerts.get(req.params.id);
+    if (alert === null) {
+      res.status(404).json({ error: { code: 'UNI_API_NO_SUCH_ALERT', message: `no alert with key or fingerprint ${JSON.stringify(req.params.id)}` } });
+      return;
+    }
+    res.json(toGettable(alert));
   });
   return router;
 }

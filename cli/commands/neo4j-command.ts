@@ -1,32 +1,11 @@
 import { Command } from 'commander';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
 import neo4j from 'neo4j-driver';
 import { loadCmaConfig } from '../../cma/config/cma-config';
 import { LocalNeo4j } from '../../cma/neo4j/local-neo4j';
+import { pidFilePath, processAlive as alive, readPidFile } from '../../cma/neo4j/pid-file';
 import { ensureNeo4jRuntime } from '../../cma/neo4j/runtime-files';
 import { createLogger } from '../../cma/util/logger';
-
-type PidFile = { pid: number; uri: string; home: string };
-
-function pidFilePath(home: string): string {
-  return path.join(home, 'unimatrix-neo4j.json');
-}
-
-function readPidFile(home: string): PidFile | undefined {
-  const file = pidFilePath(home);
-  if (!existsSync(file)) return undefined;
-  return JSON.parse(readFileSync(file, 'utf8')) as PidFile;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** `unimatrix neo4j fetch|start|stop|status`: the local Neo4j on its own, for people who want it. */
 export function registerNeo4jCommand(program: Command): void {
@@ -60,14 +39,13 @@ export function registerNeo4jCommand(program: Command): void {
         tiedToThisProcess: false,
         detached: true,
       });
-      writeFileSync(pidFilePath(dir), JSON.stringify({ pid: db.pid, uri: db.uri, home: dir }));
       db.release();
       process.stdout.write(`started: ${db.uri} (pid ${db.pid}); export NEO4J_URI=${db.uri} to use it\n`);
     });
 
   cmd
     .command('stop')
-    .description('stop the local Neo4j started with `neo4j start`')
+    .description('stop the local Neo4j of the configured data folder (started by `neo4j start` or by a CMA)')
     .action(async () => {
       const dir = home();
       const pidFile = readPidFile(dir);
@@ -97,7 +75,7 @@ export function registerNeo4jCommand(program: Command): void {
       const driver = neo4j.driver(pidFile.uri);
       try {
         await driver.verifyConnectivity();
-        process.stdout.write(`running: ${pidFile.uri} (pid ${pidFile.pid})\n`);
+        process.stdout.write(`running: ${pidFile.uri} (pid ${pidFile.pid}, started by ${pidFile.startedBy ?? 'neo4j start'})\n`);
       } catch (err) {
         process.stdout.write(`process ${pidFile.pid} is up but ${pidFile.uri} does not answer: ${String(err)}\n`);
         process.exitCode = 1;

@@ -33,7 +33,7 @@ export function hostsRoute(hosts: HostStore, rings: HostRingView): Router {
   router.get('/hosts/:name', async (req, res) => {
     const host = await hosts.byName(req.params.name);
     if (host === null) {
-      res.status(404).json({ error: `no host named ${JSON.stringify(req.params.name)}` });
+      res.status(404).json({ error: { code: 'UNI_API_NO_SUCH_HOST', message: `no host named ${JSON.stringify(req.params.name)}` } });
       return;
     }
     res.json({

@@ -77,11 +77,12 @@ function apiRoutes(routers: Router[], log: Logger): express.Router {
   const onError: ErrorRequestHandler = (err: unknown, req, res, _next) => {
     const status = typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 500;
     const message = err instanceof Error ? err.message : String(err);
-    if (status < 500) log.warn({ method: req.method, path: req.path, status, problem: message }, 'api request refused');
+    const own = (err as { code?: unknown }).code;
+    const code = typeof own === 'string' && own.startsWith('UNI_') ? own : status >= 500 ? 'UNI_API_INTERNAL' : 'UNI_API_BAD_REQUEST';
+    // Neo4j being down (503) or a client's mistake is said in one line; only our own failures carry a stack.
+    if (status < 500 || status === 503) log.warn({ method: req.method, path: req.path, status, code, problem: message }, 'api request refused');
     else log.error({ err }, 'api request failed');
-    res.status(status).json({
-      error: { code: status >= 500 ? 'UNI_API_INTERNAL' : 'UNI_API_BAD_REQUEST', message },
-    });
+    res.status(status).json({ error: { code, message } });
   };
   app.use(onError);
   return app;

@@ -1,3 +1,4 @@
+import { GraphUnavailableError } from '../graph/graph-health';
 import { Router, type Response } from 'express';
 import type { GraphStore } from '../graph/graph-store';
 import { QueryCatalog } from '../queries/query-catalog';
@@ -32,6 +33,7 @@ export function queriesRoute(store: GraphStore, catalog: QueryCatalog = new Quer
       outcome = await runNamedQuery(store, query, req.query as Record<string, unknown>, limits);
     } catch (err) {
       const code = (err as { code?: unknown }).code;
+      if (err instanceof GraphUnavailableError) throw err; // 503, said by the API's error handler
       if (typeof code === 'string' && UNAVAILABLE.has(code)) {
         fail(res, 503, 'UNI_API_GRAPH_UNAVAILABLE', `Neo4j is not answering: ${(err as Error).message}`);
         return;

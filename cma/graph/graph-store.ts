@@ -1,6 +1,7 @@
 import neo4j, { Driver, ManagedTransaction, RecordShape } from 'neo4j-driver';
 import { BatchStatement, Row, WritePlan } from './write-plan';
 import { retryConcurrentDeletion } from './read-retry';
+import { GraphHealth } from './graph-health';
 
 export type GraphConnection = {
   uri: string;
@@ -17,6 +18,13 @@ export type GraphStoreOptions = {
   maxRowsPerTransaction: number;
   /** How long the driver keeps retrying a transaction that failed with a transient error. */
   maxRetryTimeMs: number;
+  /**
+   * Check every second that Neo4j answers, and fail reads and new writes at once while it does not
+   * (graph-health.ts). The CMA's store does; short-lived tools and tests need not.
+   */
+  watchHealth?: boolean;
+  /** Told when Neo4j stops or starts answering (watchHealth only). */
+  onHealthChange?: (up: boolean, error: string) => void;
 };
 
 export const DEFAULT_STORE_OPTIONS: GraphStoreOptions = {
@@ -35,6 +43,7 @@ export type PlanResult = { rows: number; statements: number; transactions: numbe
 export class GraphStore {
   readonly database: string;
   readonly options: GraphStoreOptions;
+  private readonly health: GraphHealth | undefined;
 
   constructor(
     readonly driver: Driver,
@@ -43,6 +52,12 @@ export class GraphStore {
   ) {
     this.database = database;
     this.options = { ...DEFAULT_STORE_OPTIONS, ...options };
+    if (this.options.watchHealth) this.health = new GraphHealth(() => this.checkOnce(), undefined, this.options.onHealthChange);
+  }
+
+  /** False while the health check finds Neo4j not answering (always true without watchHealth). */
+  get available(): boolean {
+    return this.health?.up ?? true;
   }
 
   static open(connection: GraphConnection, options: Partial<GraphStoreOptions> = {}): GraphStore {
@@ -62,6 +77,10 @@ export class GraphStore {
 
   /** Runs a read-only query in a read transaction; returns plain records (see read-retry.ts). */
   async read<T extends RecordShape = RecordShape>(cypher: string, params: Record<string, unknown> = {}): Promise<T[]> {
+    return this.guarded(true, () => this.readNow<T>(cypher, params));
+  }
+
+  private readNow<T extends RecordShape>(cypher: string, params: Record<string, unknown>): Promise<T[]> {
     return retryConcurrentDeletion(async () => {
       const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
       try {
@@ -82,6 +101,15 @@ export class GraphStore {
   }
 
   async inWriteTransaction<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
+    return this.guarded(false, () => this.writeNow(work));
+  }
+
+  /** Reads may be let go when Neo4j goes down meanwhile; writes only fail fast when it already is. */
+  private guarded<T>(abortable: boolean, work: () => Promise<T>): Promise<T> {
+    return this.health === undefined ? work() : this.health.run(work, abortable);
+  }
+
+  private async writeNow<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
     const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.WRITE });
     try {
       return await session.executeWrite(work);
@@ -126,18 +154,37 @@ export class GraphStore {
     return { rows: totalRows, statements: chunks.length, transactions: chunks.length };
   }
 
+  /** One trivial query, auto-commit and without the driver's retries: does Neo4j answer now? */
+  private async checkOnce(): Promise<void> {
+    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
+    try {
+      await session.run('RETURN 1 AS one');
+    } finally {
+      await session.close();
+    }
+  }
+
   /** True when the database answers a trivial query now. */
   async ping(): Promise<{ up: true; latencyMs: number } | { up: false; error: string }> {
     const started = Date.now();
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await this.read('RETURN 1 AS one');
+      await Promise.race([
+        this.checkOnce(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('no answer within 2000 ms')), 2_000);
+        }),
+      ]);
       return { up: true, latencyMs: Date.now() - started };
     } catch (err) {
       return { up: false, error: err instanceof Error ? err.message : String(err) };
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
     }
   }
 
   async close(): Promise<void> {
+    this.health?.close();
     await this.driver.close();
   }
 }

@@ -1,12 +1,12 @@
 import { CmaConfig } from '../config/cma-config';
-import { LocalNeo4j } from '../neo4j/local-neo4j';
+import { Neo4jKeeper } from '../neo4j/neo4j-keeper';
 import { Logger } from '../util/logger';
 import { GraphStore } from './graph-store';
 
 export type OpenedGraph = {
   store: GraphStore;
-  /** The embedded Neo4j this process started, when no external one was configured. */
-  local?: LocalNeo4j;
+  /** The embedded Neo4j this process started and keeps running, when no external one was configured. */
+  local?: Neo4jKeeper;
   uri: string;
 };
 
@@ -15,21 +15,23 @@ export type OpenedGraph = {
  * it answers. An external database that is not up yet is retried for `waitMs`.
  */
 export async function openGraph(config: CmaConfig, log: Logger, waitMs = 60_000): Promise<OpenedGraph> {
-  let local: LocalNeo4j | undefined;
+  let local: Neo4jKeeper | undefined;
   let uri = config.neo4j.uri;
   if (uri === undefined) {
     log.info({ home: config.neo4j.local.home }, 'no neo4j.uri configured: starting the local Neo4j');
-    local = await LocalNeo4j.start({
-      home: config.neo4j.local.home,
-      port: config.neo4j.local.port,
-      heapMb: config.neo4j.local.heapMb,
-      log,
-    });
+    local = await Neo4jKeeper.start({ home: config.neo4j.local.home, port: config.neo4j.local.port, heapMb: config.neo4j.local.heapMb }, log);
     uri = local.uri;
   }
   const store = GraphStore.open(
     { uri, user: config.neo4j.user, password: config.neo4j.password, database: config.neo4j.database },
-    { batchSize: config.neo4j.batchSize },
+    {
+      batchSize: config.neo4j.batchSize,
+      watchHealth: true,
+      onHealthChange: (up, error) => {
+        if (up) log.info({ uri }, 'neo4j answers again');
+        else log.error({ uri, error }, 'neo4j does not answer: graph routes answer 503, membership writes are kept and retried');
+      },
+    },
   );
   const deadline = Date.now() + waitMs;
   for (;;) {

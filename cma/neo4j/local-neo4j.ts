@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import neo4j from 'neo4j-driver';
+import { removePidFile, writePidFile } from './pid-file';
 import { ensureNeo4jRuntime } from './runtime-files';
 import { Logger, silentLogger } from '../util/logger';
 
@@ -37,12 +38,33 @@ function installExitHook(): void {
 
 /** A Neo4j Community DBMS embedded in a JVM that this project starts and stops itself. */
 export class LocalNeo4j {
+  private stopping = false;
+  private readonly exitListeners: Array<(how: string) => void> = [];
+
   private constructor(
     readonly uri: string,
     readonly pid: number,
+    readonly home: string,
     private readonly child: ChildProcess,
     private readonly log: Logger,
-  ) {}
+  ) {
+    child.once('exit', (code, signal) => {
+      removePidFile(home, pid);
+      if (this.stopping) return;
+      const how = signal !== null ? `signal ${signal}` : `exit code ${code}`;
+      for (const listener of this.exitListeners) listener(how);
+    });
+  }
+
+  /** The JVM ended without being asked to (killed, crashed, stopped by `unimatrix neo4j stop`). */
+  onUnexpectedExit(listener: (how: string) => void): void {
+    this.exitListeners.push(listener);
+  }
+
+  /** The Bolt port it listens on (to start it again where clients look for it). */
+  get port(): number {
+    return Number(new URL(this.uri).port);
+  }
 
   static async start(options: LocalNeo4jOptions): Promise<LocalNeo4j> {
     const log = options.log ?? silentLogger;
@@ -73,8 +95,9 @@ export class LocalNeo4j {
     child.on('exit', () => running.delete(child));
 
     const uri = await waitForReadyLine(child, options.startTimeoutMs ?? 180_000, options.home);
-    const db = new LocalNeo4j(uri, child.pid, child, log);
+    const db = new LocalNeo4j(uri, child.pid, options.home, child, log);
     await db.waitUntilConnectable(options.startTimeoutMs ?? 180_000);
+    writePidFile({ pid: child.pid, uri, home: options.home, startedBy: options.tiedToThisProcess === false ? 'neo4j start' : 'cma', ownerPid: process.pid });
     log.info({ uri, pid: child.pid, home: options.home }, 'local neo4j ready');
     return db;
   }
@@ -104,6 +127,7 @@ export class LocalNeo4j {
 
   /** Clean shutdown (SIGTERM, the launcher checkpoints and closes); SIGKILL after the grace period. */
   async stop(graceMs = 60_000): Promise<void> {
+    this.stopping = true;
     if (this.exited) return;
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
     this.child.kill('SIGTERM');
@@ -117,6 +141,7 @@ export class LocalNeo4j {
 
   /** Simulates a crash (tests): no checkpoint, no goodbye. */
   async kill(): Promise<void> {
+    this.stopping = true;
     if (this.exited) return;
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
     this.child.kill('SIGKILL');
@@ -125,6 +150,7 @@ export class LocalNeo4j {
 
   /** Lets this process exit while the JVM goes on (only with tiedToThisProcess: false, detached). */
   release(): void {
+    this.stopping = true;
     this.child.stdout?.destroy();
     this.child.stderr?.destroy();
     this.child.unref();

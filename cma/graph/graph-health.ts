@@ -1,0 +1,101 @@
+/**
+ * Whether Neo4j answers, known within a second or two instead of after the driver's 30 s of retries.
+ * A check (a trivial auto-commit query, no retries, bounded by a timeout) runs every second; while it
+ * fails, reads and new writes fail at once with GraphUnavailableError (the REST API answers 503), and
+ * reads already waiting are let go with the same error. Writes already running are left to finish or
+ * fail by themselves: one may yet commit, and every writer retries idempotently.
+ */
+export class GraphUnavailableError extends Error {
+  /** The REST API's code for Neo4j not answering, on every route. */
+  readonly code = 'UNI_API_GRAPH_UNAVAILABLE';
+  /** For the REST API's error handler. */
+  readonly status = 503;
+  constructor(detail: string) {
+    super(`Neo4j does not answer: ${detail}`);
+    this.name = 'GraphUnavailableError';
+  }
+}
+
+export type GraphHealthOptions = { everyMs: number; timeoutMs: number };
+
+export class GraphHealth {
+  private upNow = true;
+  private lastError = '';
+  private readonly waiting = new Set<(err: Error) => void>();
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly check: () => Promise<void>,
+    private readonly options: GraphHealthOptions = { everyMs: 1_000, timeoutMs: 2_000 },
+    private readonly onChange: (up: boolean, error: string) => void = () => undefined,
+  ) {
+    this.schedule();
+  }
+
+  get up(): boolean {
+    return this.upNow;
+  }
+
+  /** Fails at once while Neo4j is known down; with `abortable`, also when it goes down meanwhile. */
+  run<T>(work: () => Promise<T>, abortable: boolean): Promise<T> {
+    if (!this.upNow) return Promise.reject(new GraphUnavailableError(this.lastError));
+    if (!abortable) return work();
+    return new Promise<T>((resolve, reject) => {
+      const abort = (err: Error): void => reject(err);
+      this.waiting.add(abort);
+      work().then(
+        (v) => {
+          this.waiting.delete(abort);
+          resolve(v);
+        },
+        (err: unknown) => {
+          this.waiting.delete(abort);
+          reject(err);
+        },
+      );
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+  }
+
+  private schedule(): void {
+    if (this.closed) return;
+    this.timer = setTimeout(() => void this.probe(), this.options.everyMs);
+    this.timer.unref();
+  }
+
+  private async probe(): Promise<void> {
+    let timeout: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.check(),
+        new Promise<never>((_, reject) => {
+          timeout = setTimeout(() => reject(new Error(`no answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
+        }),
+      ]);
+      this.set(true, '');
+    } catch (err) {
+      this.set(false, err instanceof Error ? err.message : String(err));
+    } finally {
+      if (timeout !== undefined) clearTimeout(timeout);
+      this.schedule();
+    }
+  }
+
+  private set(up: boolean, error: string): void {
+    if (this.closed) return;
+    const changed = up !== this.upNow;
+    this.upNow = up;
+    this.lastError = error;
+    if (!up) {
+      const err = new GraphUnavailableError(error);
+      for (const abort of [...this.waiting]) abort(err);
+      this.waiting.clear();
+    }
+    if (changed) this.onChange(up, error);
+  }
+}

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { softwareVersion } from '../nanoprobe/project-files';
+import { PROTOCOL_VERSION } from '../protocol/security/packet-format';
 
 /**
  * The one CLI entry; each subcommand lives in its own file under cli/commands/.
@@ -20,7 +22,10 @@ const SUBCOMMANDS: Record<string, () => Registrar> = {
 };
 
 const program = new Command();
-program.name('unimatrix').description('Graph-centric discovery and monitoring for fleets of servers and network devices');
+program
+  .name('unimatrix')
+  .description('Graph-centric discovery and monitoring for fleets of servers and network devices')
+  .version(`unimatrix ${softwareVersion()} (protocol ${PROTOCOL_VERSION})`, '-V, --version', 'print the version and the protocol version');
 
 const named = process.argv[2];
 const wanted = named !== undefined && Object.hasOwn(SUBCOMMANDS, named) ? [named] : Object.keys(SUBCOMMANDS);

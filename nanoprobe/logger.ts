@@ -1,23 +1,17 @@
 /**
- * Structured JSON logs (pino) for the nanoprobe: one line per event on stdout, with the host name and
+ * Structured logs (common/logger.ts: JSON, or readable lines on a terminal) for the nanoprobe: one line per event on stdout, with the host name and
  * key id on every line so that several nanoprobes in one process (tests, the join benchmark) stay
  * apart. Repeated problems (send errors, refused acknowledgements) are logged at most once per
  * interval with a count, so a broken network cannot flood the log.
  */
-import pino from 'pino';
+import type pino from 'pino';
+import { createLogger, LOG_LEVELS, silentLogger, type Logger, type LogLevel } from '../common/logger';
 
-export type Logger = pino.Logger;
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export { LOG_LEVELS, silentLogger, type Logger, type LogLevel };
 
 export function createNanoprobeLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
-  const options = { name: 'nanoprobe', level };
-  return destination === undefined ? pino(options) : pino(options, destination);
+  return createLogger('nanoprobe', level, destination);
 }
-
-/** Logs that drop everything: for embedders that pass none. */
-export const silentLogger: Logger = pino({ level: 'silent' });
 
 /**
  * Lets one log line per key through every `intervalMs`; the lines held back are counted and the count

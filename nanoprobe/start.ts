@@ -16,6 +16,7 @@ import type { TransportOptionsInput } from '../protocol/transport/options';
 import { bootstrapTarget, prepareBootstrapSocket } from './bootstrap';
 import { parseNanoprobeConfig, type NanoprobeConfig, type NanoprobeConfigInput } from './config';
 import { Nanoprobe, type NanoprobeParts } from './daemon';
+import { listScripts } from './discovery/script-directory';
 import type { DiscoveryBridgeOptions } from './discovery-bridge';
 import { announcedAddresses } from './host-addresses';
 import { UnknownSenderTap } from './unknown-sender-tap';
@@ -67,6 +68,10 @@ export async function startNanoprobe(options: StartNanoprobeOptions): Promise<Na
     const endpoint = new Endpoint({ socket: tapped, guard, clock, options: options.transport ?? {} });
     const discovery: NanoprobeParts['discovery'] = { directories: [...config.discovery.dirs, builtinDiscoveryDirectory()] };
     if (options.runDiscovery !== undefined) discovery.run = options.runDiscovery;
+    // The CMA decides what runs: a script of the operator's own runs once the CMA asks for it.
+    for (const own of listScripts(config.discovery.dirs)) {
+      log.info({ discovery: own.name, path: own.path }, 'discovery script of your own found: it runs when the CMA requests it (discovery.requests in the CMA configuration)');
+    }
     nanoprobe = new Nanoprobe({
       config,
       identity,

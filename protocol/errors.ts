@@ -36,6 +36,7 @@ export const ERROR_CATALOGUE = {
   UNI_SEC_010: { name: 'FRAME_TOO_LARGE', message: 'frame is larger than the guard accepts' },
   UNI_SEC_011: { name: 'PEER_KEYS_INVALID', message: 'peer keys are malformed or do not match the key id' },
   UNI_SEC_012: { name: 'KEY_IN_USE', message: 'this key is already pinned to another host name' },
+  UNI_SEC_013: { name: 'PUBLIC_KEY_UNREADABLE', message: 'cannot read the public key file' },
 
   // Reliable transport: what it reports to the applications that send through it.
   UNI_TRANS_001: { name: 'GAVE_UP', message: 'peer did not acknowledge in time; gave up' },

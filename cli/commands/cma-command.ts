@@ -12,12 +12,13 @@ export function registerCmaCommand(program: Command): void {
     .option('--api-port <port>', 'REST API port', parsePort)
     .option('--api-host <host>', 'REST API address')
     .option('--neo4j-uri <uri>', 'use this Neo4j instead of the local one')
-    .action(async (opts: { config?: string; apiPort?: number; apiHost?: string; neo4jUri?: string }) => {
+    .option('--membership-port <port>', 'UDP port nanoprobes announce to and report on (default 1984)', parsePort)
+    .action(async (opts: { config?: string; apiPort?: number; apiHost?: string; neo4jUri?: string; membershipPort?: number }) => {
       let config;
       try {
         config = loadCmaConfig({
           file: opts.config,
-          flags: { 'api.port': opts.apiPort, 'api.host': opts.apiHost, 'neo4j.uri': opts.neo4jUri },
+          flags: { 'api.port': opts.apiPort, 'api.host': opts.apiHost, 'neo4j.uri': opts.neo4jUri, 'membership.port': opts.membershipPort },
         });
       } catch (err) {
         if (err instanceof ConfigError) {

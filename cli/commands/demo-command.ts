@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { loadCmaConfig } from '../../cma/config/cma-config';
 import { RunningCma, startCma } from '../../cma/cma-service';
 import { createLogger } from '../../cma/util/logger';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fleetSteps } from '../demo/demo-fleet-steps';
 import { DemoStep, runSteps } from '../demo/demo-steps';
@@ -33,10 +34,14 @@ export function registerDemoCommand(program: Command): void {
       // Ten "hosts" on one machine would run every discovery script ten times at once; the demo
       // shows membership. Discovery is exercised by its own tests and the lab.
       config.discovery.enabled = opts.discovery === true;
-      const log = createLogger('cma', process.env.UNIMATRIX_LOG_LEVEL ?? 'warn');
+      // The CMA's log goes to a file: the steps below are what the demo shows, not interleaved JSON.
+      mkdirSync(config.membership.stateDir, { recursive: true });
+      const logFile = path.join(config.membership.stateDir, 'cma.log');
+      const log = createLogger('cma', process.env.UNIMATRIX_LOG_LEVEL ?? 'info', createWriteStream(logFile, { flags: 'a' }));
       const print = (line: string): void => {
         process.stdout.write(`${line}\n`);
       };
+      print(`CMA log: ${logFile}; nanoprobe logs: ${path.join(config.membership.stateDir, 'nanoprobes', '<host>', 'nanoprobe.log')}`);
       let cma: RunningCma | undefined;
       let fleet: NanoprobeFleet | undefined;
       const steps: DemoStep[] = [

@@ -22,13 +22,30 @@ function stampOf(file: string): string {
   return `${s.size}:${s.mtimeMs}:${readFileSync(file, 'utf8').length}`;
 }
 
-function run(command: string, args: string[], cwd: string, log: Logger): Promise<void> {
+/** What Maven has downloaded so far, from its "Downloaded from …: URL (12 kB at …)" lines. */
+export function countDownloads(text: string): { files: number; bytes: number } {
+  let files = 0;
+  let bytes = 0;
+  for (const m of text.matchAll(/Downloaded from [^:]+: \S+ \(([\d.]+) (B|kB|MB|GB)/g)) {
+    files++;
+    bytes += Number(m[1]) * ({ B: 1, kB: 1e3, MB: 1e6, GB: 1e9 }[m[2] as 'B' | 'kB' | 'MB' | 'GB'] ?? 1);
+  }
+  return { files, bytes };
+}
+
+function run(command: string, args: string[], cwd: string, log: Logger, progress?: (output: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     log.info({ command, args }, 'neo4j runtime: running');
     const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
+    let seen = '';
+    const ticker = progress === undefined ? undefined : setInterval(() => progress(seen), 5_000);
+    child.on('close', () => {
+      if (ticker !== undefined) clearInterval(ticker);
+    });
     const keep = (chunk: Buffer): void => {
       output = (output + chunk.toString()).slice(-8000);
+      if (progress !== undefined) seen = (seen + chunk.toString().split('\n').filter((l) => l.includes('Downloaded from')).join('\n')).slice(-2_000_000);
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
@@ -53,7 +70,12 @@ export async function ensureNeo4jRuntime(log: Logger = silentLogger): Promise<Ne
   const wantJars = stampOf(pom);
   const haveJars = existsSync(jarStamp) ? readFileSync(jarStamp, 'utf8') : '';
   if (haveJars !== wantJars || !existsSync(lib) || !readdirSync(lib).some((f) => f.endsWith('.jar'))) {
-    await run('mvn', ['-B', '-q', '-f', pom, 'package'], dir, log);
+    // The first fetch is about 155 MB from Maven Central: say so, and how far it got every 5 s.
+    process.stderr.write('neo4j runtime: fetching Neo4j 5.26 from Maven Central (about 155 MB, first run only)...\n');
+    await run('mvn', ['-B', '-f', pom, 'package'], dir, log, (seen) => {
+      const { files, bytes } = countDownloads(seen);
+      process.stderr.write(`neo4j runtime: ${files} files, ${(bytes / 1e6).toFixed(1)} MB downloaded so far\n`);
+    });
     writeFileSync(jarStamp, wantJars);
   }
 

@@ -149,6 +149,8 @@ describe('CMA public key', () => {
     const file = path.join(dir, 'two-lines.pub');
     fs.writeFileSync(file, `${text}\n${text}\n`);
     expect(isUnimatrixError(errorOf(() => readPublicKeyFile(file)), 'UNI_SEC_005')).toBe(true);
-    expect(isUnimatrixError(errorOf(() => readPublicKeyFile(path.join(dir, 'missing.pub'))), 'UNI_SEC_005')).toBe(true);
+    const missing = errorOf(() => readPublicKeyFile(path.join(dir, 'missing.pub')));
+    expect(isUnimatrixError(missing, 'UNI_SEC_013')).toBe(true);
+    expect((missing as Error).message).toBe(`cannot read the public key file: ${path.join(dir, 'missing.pub')}: no such file`);
   });
 });

@@ -167,7 +167,7 @@ export function readPublicKeyFile(file: string): PublicKeys {
     if (stat.size > MAX_KEY_FILE_BYTES) throw new Error(`${stat.size} bytes`);
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new UnimatrixError('UNI_SEC_005', `${file}: cannot read public key file`, { cause: err });
+    throw new UnimatrixError('UNI_SEC_013', `${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { cause: err });
   }
   const lines = text
     .split('\n')

@@ -68,7 +68,7 @@ describeWithNeo4j('membership: real nanoprobes join, die, leave, and survive a C
 
     const missing = await fetch(`${loopback.cma.apiUrl}/api/hosts/no-such-host`);
     expect(missing.status).toBe(404);
-    expect(((await missing.json()) as { error: string }).error).toMatch(/no-such-host/);
+    expect(((await missing.json()) as { error: { code: string; message: string } }).error).toEqual({ code: 'UNI_API_NO_SUCH_HOST', message: 'no host named "no-such-host"' });
   }, 30_000);
 
   test('GET /api/metrics is Prometheus text with the fleet and the CMA counters', async () => {

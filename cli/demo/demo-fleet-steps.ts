@@ -27,7 +27,11 @@ function ringLine(r: ApiRings['rings'][number]): string {
 export function fleetSteps(cma: () => RunningCma, fleet: () => NanoprobeFleet, size = 10): DemoStep[] {
   const members = loopbackFleet(size, 2);
   const victim = members[2]!;
-  const api = async <T>(route: string): Promise<T> => (await fetch(`${cma().apiUrl}/api/${route}`)).json() as Promise<T>;
+  /** A list route's answer; an error answer (Neo4j busy, 503) reads as an empty list, so steps wait on. */
+  const api = async <T>(route: string): Promise<T> => {
+    const body = (await (await fetch(`${cma().apiUrl}/api/${route}`)).json()) as unknown;
+    return (route.startsWith('rings') || Array.isArray(body) ? body : []) as T;
+  };
   let killedAt = 0;
   return [
     {

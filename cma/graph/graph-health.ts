@@ -1,8 +1,10 @@
 /**
  * Whether Neo4j answers, known within a second or two instead of after the driver's 30 s of retries.
- * A check (a trivial auto-commit query, no retries, bounded by a timeout) runs every second; while it
- * fails, reads and new writes fail at once with GraphUnavailableError (the REST API answers 503), and
- * reads already waiting are let go with the same error. Writes already running are left to finish or
+ * A check (a trivial auto-commit query, no retries, bounded by a timeout) runs every second. A check
+ * that fails (connection refused, database unavailable) marks Neo4j down at once; one that only runs
+ * past its timeout does so after `slowChecks` in a row (a busy machine answers late, a hung or
+ * stopped Neo4j never). While down, reads and new writes fail at once with GraphUnavailableError (the
+ * REST API answers 503), and reads already waiting are let go with the same error. Writes already running are left to finish or
  * fail by themselves: one may yet commit, and every writer retries idempotently.
  */
 export class GraphUnavailableError extends Error {
@@ -16,7 +18,9 @@ export class GraphUnavailableError extends Error {
   }
 }
 
-export type GraphHealthOptions = { everyMs: number; timeoutMs: number };
+export type GraphHealthOptions = { everyMs: number; timeoutMs: number; slowChecks: number };
+
+class CheckTimeout extends Error {}
 
 export class GraphHealth {
   private upNow = true;
@@ -24,10 +28,11 @@ export class GraphHealth {
   private readonly waiting = new Set<(err: Error) => void>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private slowInARow = 0;
 
   constructor(
     private readonly check: () => Promise<void>,
-    private readonly options: GraphHealthOptions = { everyMs: 1_000, timeoutMs: 2_000 },
+    private readonly options: GraphHealthOptions = { everyMs: 1_000, timeoutMs: 3_000, slowChecks: 3 },
     private readonly onChange: (up: boolean, error: string) => void = () => undefined,
   ) {
     this.schedule();
@@ -74,12 +79,17 @@ export class GraphHealth {
       await Promise.race([
         this.check(),
         new Promise<never>((_, reject) => {
-          timeout = setTimeout(() => reject(new Error(`no answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
+          timeout = setTimeout(() => reject(new CheckTimeout(`no answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
         }),
       ]);
+      this.slowInARow = 0;
       this.set(true, '');
     } catch (err) {
-      this.set(false, err instanceof Error ? err.message : String(err));
+      const slow = err instanceof CheckTimeout;
+      this.slowInARow = slow ? this.slowInARow + 1 : 0;
+      if (!slow || this.slowInARow >= this.options.slowChecks) {
+        this.set(false, slow ? `no answer to ${this.slowInARow} checks in a row (${this.options.timeoutMs} ms each)` : err instanceof Error ? err.message : String(err));
+      }
     } finally {
       if (timeout !== undefined) clearTimeout(timeout);
       this.schedule();

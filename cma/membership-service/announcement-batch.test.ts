@@ -35,6 +35,8 @@ function setup() {
   /** What the graph held of a host before its join (default: never seen). */
   const previous = new Map<string, 'up' | 'down' | 'left'>();
   const resolvedHostDowns: string[] = [];
+  const fired: Array<{ alertname: string; host?: string }> = [];
+  const statuses: Array<{ keyids: string[]; status: string; reason: string | null }> = [];
   const counts = new Map<string, number>();
   const count = (what: string): void => void counts.set(what, (counts.get(what) ?? 0) + 1);
   const peers = new PeerDirectory();
@@ -67,14 +69,16 @@ function setup() {
           stored.push(joins);
           return joins.map((j) => ({ firstJoin: !previous.has(j.name), previousStatus: previous.get(j.name) ?? null }));
         },
+        setStatus: async (keyids, status, reason) => void statuses.push({ keyids, status, reason }),
       },
       alerts: {
-        fire: async () => {
-          throw new Error('no key should be refused here');
+        fire: async (input: { labels: { alertname: string; host?: string } }) => {
+          fired.push({ alertname: input.labels.alertname, host: input.labels.host });
+          return {};
         },
-        resolveMany: async (labelSets: Array<{ host?: string }>) => {
-          for (const labels of labelSets) resolvedHostDowns.push(labels.host ?? '');
-          return labelSets.length;
+        resolveMany: async (labelSets: Array<{ alertname: string; host?: string }>) => {
+          for (const labels of labelSets) if (labels.alertname === 'HostDown') resolvedHostDowns.push(labels.host ?? '');
+          return labelSets.filter((l) => l.alertname === 'HostDown').length;
         },
       } as unknown as Pick<AlertStore, 'fire' | 'resolveMany'>,
       peers,
@@ -89,7 +93,7 @@ function setup() {
     const sender = new PeerSender({ endpoint, peers, stopped: () => events.stopped, count, log: silentLogger });
     return { trust, batch, sender };
   };
-  return { dir, signed, reliable, stored, joined, previous, resolvedHostDowns, counts, errors, peers, events, settled, open };
+  return { dir, signed, reliable, stored, joined, previous, resolvedHostDowns, fired, statuses, counts, errors, peers, events, membership, settled, open };
 }
 
 function announce(host: Identity, hostname: string, ip: string, startTime: number): { incoming: IncomingMessage; payload: PayloadOf<'ANNOUNCE'> } {
@@ -125,6 +129,7 @@ describe('AnnouncementBatch', () => {
   afterEach(() => {
     rmSync(t.dir, { recursive: true, force: true });
     expect(t.errors).toEqual([]);
+    expect(t.fired.filter((a) => a.alertname === 'HostKeyRefused')).toEqual([]); // no key refused in these tests
   });
 
   it('handles a burst as one event: keys pinned in at most two trust-file writes, joins stored together, each host answered with its own join id', async () => {
@@ -198,5 +203,50 @@ describe('AnnouncementBatch', () => {
     await t.settled();
     expect(t.resolvedHostDowns).toEqual(['was-left', 'was-down']);
     expect(t.counts.get('stale_host_down_resolved')).toBe(2);
+  });
+  it('a process that keeps announcing and never acknowledges a CONFIG refuses this CMA: off the rings, one warning, never joined again', async () => {
+    const { batch } = await t.open();
+    const host = generateIdentity();
+    const once = announce(host, 'stranger', '10.7.4.1', 5_000);
+    batch.add(once.incoming, once.payload);
+    await t.settled();
+    expect(t.membership.status(host.keyId)).toBe('live');
+    batch.add(once.incoming, once.payload); // its ACK lost, maybe
+    await t.settled();
+    expect(t.membership.status(host.keyId)).toBe('live');
+    expect(t.fired).toEqual([]);
+    batch.add(once.incoming, once.payload); // again: it does not believe this CMA
+    await t.settled();
+    expect(t.membership.status(host.keyId)).not.toBe('live');
+    expect(t.fired).toEqual([{ alertname: 'HostRefusesCma', host: 'stranger' }]);
+    expect(t.statuses).toEqual([{ keyids: [host.keyId], status: 'left', reason: 'refuses this CMA: its configured CMA key is another one' }]);
+    for (let i = 0; i < 3; i++) {
+      batch.add(once.incoming, once.payload);
+      await t.settled();
+    }
+    expect(t.joined).toEqual(['stranger']); // answered, never joined again, no second warning
+    expect(t.fired).toHaveLength(1);
+    expect(t.counts.get('announce_from_refusing_host')).toBe(3);
+    // A new process of it joins as any host does.
+    const restarted = announce(host, 'stranger', '10.7.4.1', 6_000);
+    batch.add(restarted.incoming, restarted.payload);
+    await t.settled();
+    expect(t.membership.status(host.keyId)).toBe('live');
+    expect(t.joined).toEqual(['stranger', 'stranger']);
+  });
+
+  it('a host that acknowledged its CONFIG and announces again (lost ACKs) is not taken for a refuser', async () => {
+    const { batch } = await t.open();
+    const host = generateIdentity();
+    const once = announce(host, 'lossy', '10.7.5.1', 5_000);
+    batch.add(once.incoming, once.payload);
+    await t.settled();
+    t.peers.get(host.keyId)!.configAcked = true; // as the decision runner marks it when the CONFIG is acknowledged
+    for (let i = 0; i < 4; i++) {
+      batch.add(once.incoming, once.payload);
+      await t.settled();
+    }
+    expect(t.membership.status(host.keyId)).toBe('live');
+    expect(t.fired).toEqual([]);
   });
 });

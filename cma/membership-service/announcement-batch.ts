@@ -14,6 +14,9 @@ import type { EventQueue } from './event-queue';
 import type { MembershipWriter } from './membership-writer';
 import type { PeerDirectory } from './peer-directory';
 
+/** Answered announcements of one process, without a CONFIG acknowledged, that make it a refuser. */
+const REFUSAL_REPEATS = 2;
+
 type Pending = { incoming: IncomingMessage; payload: PayloadOf<'ANNOUNCE'> };
 type Candidate = { checked: CheckedAnnouncement; incoming: IncomingMessage; startTime: number };
 type Verdict = { accepted: true; joinId: number } | { accepted: false; code: string; reason: string };
@@ -22,7 +25,7 @@ export type AnnouncementBatchDeps = {
   /** The CMA's identity (it signs the answers), its packet guard (learns the keys), its endpoint. */
   transport: { identity: Identity; guard: Pick<SecurePacketGuard, 'learnPeer'>; endpoint: Pick<Endpoint, 'sendSigned'> };
   trust: Pick<TrustStore, 'admit'>;
-  hosts: Pick<HostStore, 'joinMany'>;
+  hosts: Pick<HostStore, 'joinMany' | 'setStatus'>;
   alerts: Pick<AlertStore, 'fire' | 'resolveMany'>;
   peers: PeerDirectory;
   membership: () => Membership;
@@ -132,6 +135,12 @@ export class AnnouncementBatch {
   private accept({ checked, incoming, startTime }: Candidate): void {
     const { peers, transport } = this.deps;
     const known = peers.get(checked.keyid);
+    if (known?.refusing === true && known.startTime === startTime) {
+      // It refuses this CMA; answered all the same (its key may be put right), never joined again.
+      this.deps.count('announce_from_refusing_host');
+      this.reply(incoming, startTime, { accepted: true, joinId: known.joinId ?? 0 });
+      return;
+    }
     // The same process announcing again (its ACK crossed a retry): answer, but its CONFIG is already
     // on its way over the reliable channel — another one would only be sent twice. The answer repeats
     // the join id too: it is the same join.
@@ -149,10 +158,50 @@ export class AnnouncementBatch {
     this.reply(incoming, startTime, { accepted: true, joinId });
     if (repeat) {
       this.deps.count('announce_repeated');
+      const current = peers.get(checked.keyid)!;
+      current.repeats = (known?.repeats ?? 0) + 1;
+      current.configAcked = known?.configAcked;
+      if (current.repeats >= REFUSAL_REPEATS && current.configAcked !== true) this.refused(current.keyid, current.hostname);
       return;
+    }
+    if (known?.refusing === true) {
+      // A new process of a host that refused this CMA: this one may trust it (it acknowledges a CONFIG
+      // or is found refusing again); the old warning is over either way.
+      void this.deps.writer.fact('host_refuses_cma_resolved', async () => {
+        await this.deps.alerts.resolveMany([{ alertname: 'HostRefusesCma', severity: 'warning', host: checked.hostname }], Date.now(), 'a new process announced');
+      });
     }
     this.deps.membership().announce(checked.ringHost);
     this.deps.joined({ keyid: checked.keyid, hostname: checked.hostname });
+  }
+
+  /**
+   * The same process announces again and again although answered, and never acknowledged a CONFIG:
+   * it refuses this CMA's acknowledgements (its configured CMA key is another one), so it never
+   * heartbeats its partners. Left on the rings, its partners would call it dead, and every announce
+   * would bring it back: a HostDown flapping for a host that never truly joined. It leaves the rings
+   * without an alert of its death, and one warning says what is wrong.
+   */
+  private refused(keyid: HostId, hostname: string): void {
+    const peer = this.deps.peers.get(keyid);
+    if (peer === undefined) return;
+    peer.refusing = true;
+    this.deps.count('host_refuses_cma');
+    this.deps.log.warn({ host: hostname, repeats: peer.repeats }, 'host refuses this CMA (its configured CMA key is another one): taken off the rings');
+    this.deps.membership().leave(keyid);
+    const at = Date.now();
+    void this.deps.writer.fact('host_refuses_cma', async () => {
+      await this.deps.hosts.setStatus([keyid], 'left', 'refuses this CMA: its configured CMA key is another one', at);
+      await this.deps.alerts.fire({
+        labels: { alertname: 'HostRefusesCma', severity: 'warning', host: hostname },
+        annotations: {
+          summary: `${hostname} refuses this CMA's answers: its nanoprobe trusts another CMA key`,
+          remedy: 'give the nanoprobe this CMA\'s public key (<stateDir>/cma.pub, --cma-pubkey-file or UNIMATRIX_CMA_PUBKEY) and restart it',
+        },
+        hosts: [hostname],
+        at,
+      });
+    });
   }
 
   private reply(incoming: IncomingMessage, startTime: number, verdict: Verdict): void {

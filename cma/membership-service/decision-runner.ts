@@ -167,7 +167,12 @@ export class DecisionRunner {
       partners: listed,
     });
     count('config_sent');
-    endpoint.sendReliable(host, { host: peer.endpoint.ip, port: peer.endpoint.port }, encodeMessage(message)).catch((err: unknown) => {
+    const joinId = peer.joinId;
+    endpoint.sendReliable(host, { host: peer.endpoint.ip, port: peer.endpoint.port }, encodeMessage(message)).then(() => {
+      // Proof that the host reads what this CMA seals (a host refusing the CMA's key never acknowledges).
+      const current = peers.get(host);
+      if (current !== undefined && current.joinId === joinId) current.configAcked = true;
+    }, (err: unknown) => {
       // The CMA is stopping: the host gets its config again when it re-announces to the next one.
       if (isTransportError(err, 'UNI_TRANS_004')) return;
       count('config_failed');

@@ -11,6 +11,12 @@ export type Peer = {
   startTime?: number;
   /** Which of the CMA's acceptances of this host is the current one (ANNOUNCE_ACK and REJOIN carry it). */
   joinId?: number;
+  /** The host acknowledged a CONFIG of its current join: it reads what this CMA seals. */
+  configAcked?: boolean;
+  /** Announcements of the same process after its join was answered (each one a refused ANNOUNCE_ACK, or a lost one). */
+  repeats?: number;
+  /** The process keeps refusing this CMA (announcement-batch.ts): answered, never joined again. */
+  refusing?: boolean;
 };
 
 /**

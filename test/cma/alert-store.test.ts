@@ -60,7 +60,7 @@ describeWithNeo4j('alerts and hosts in the graph (real Neo4j)', () => {
     expect(mine.map((x) => x.state)).toEqual(['firing', 'resolved']);
 
     const gettable = toGettable(mine[1]!);
-    expect(gettable).toMatchObject({ fingerprint: a.fingerprint, resolved: true, endsAt: new Date(300).toISOString(), status: { state: 'active' } });
+    expect(gettable).toMatchObject({ fingerprint: a.fingerprint, resolved: true, endsAt: new Date(300).toISOString(), status: { state: 'resolved' } });
   });
 
   test('resolveMany closes the open ones among many label sets in one write; countFiring counts by alertname', async () => {

@@ -2,33 +2,22 @@
  * Translation between discovery as the wire carries it (protocol/messages/discovery.ts) and as the
  * nanoprobe's scheduler and runner see it (nanoprobe/discovery/).
  *
- * Error codes: the runner's stable codes (`timeout`, `invalid_json`, … see docs/discovery-scripts.md)
- * travel as catalogue-style codes, because the wire only carries UNI_<AREA>_<nnn>; the message starts
- * with the runner's code so a reader sees both. The numbers are append-only, like every code.
+ * Error codes: the runner's stable words travel as the catalogue codes of
+ * protocol/messages/discovery-codes.ts; the message starts with the word so a reader sees both.
  */
 import { createHash } from 'node:crypto';
 import { MAX_STDERR_EXCERPT_CHARS } from '../protocol/messages/discovery';
+import { DISCOVERY_FAILURE_CODES } from '../protocol/messages/discovery-codes';
 import type { PayloadOf } from '../protocol/message-types';
 import type { JsonValue } from '../protocol/messages/common';
 import { parseDiscoveryRequest, type DiscoveryRequest } from './discovery/request';
-import type { DiscoveryErrorCode } from './discovery/run-result';
 import type { DiscoveryReport } from './discovery/scheduler';
 
 export type DiscoveryRequestPayload = PayloadOf<'DISCOVERY_REQUEST'>;
 export type DiscoveryResultPayload = PayloadOf<'DISCOVERY_RESULT'>;
 
-export const DISCOVERY_WIRE_CODES: Record<DiscoveryErrorCode | 'result_too_large', string> = {
-  invalid_request: 'UNI_DISC_001',
-  script_not_found: 'UNI_DISC_002',
-  spawn_failed: 'UNI_DISC_003',
-  timeout: 'UNI_DISC_004',
-  output_too_large: 'UNI_DISC_005',
-  nonzero_exit: 'UNI_DISC_006',
-  invalid_json: 'UNI_DISC_007',
-  wrong_shape: 'UNI_DISC_008',
-  /** the document was valid but does not fit in one protocol message (codec caps) */
-  result_too_large: 'UNI_DISC_009',
-};
+/** The wire's code for each runner failure (one table, in protocol/ for both daemons). */
+export const DISCOVERY_WIRE_CODES = DISCOVERY_FAILURE_CODES;
 
 const MAX_MESSAGE_CHARS = 1024;
 

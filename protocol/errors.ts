@@ -46,6 +46,17 @@ export const ERROR_CATALOGUE = {
   UNI_TRANS_005: { name: 'DATAGRAM_TOO_LARGE', message: 'an unreliable message must fit in one datagram' },
   UNI_TRANS_006: { name: 'MULTICAST_UNAVAILABLE', message: 'no interface can carry multicast' },
   UNI_TRANS_007: { name: 'BIND_FAILED', message: 'cannot bind the UDP socket' },
+
+  // Discovery runs, as a DISCOVERY_RESULT reports them (protocol/messages/discovery-codes.ts).
+  UNI_DISC_001: { name: 'DISCOVERY_INVALID_REQUEST', message: 'the discovery request is unusable' },
+  UNI_DISC_002: { name: 'DISCOVERY_SCRIPT_NOT_FOUND', message: 'no executable discovery script of that name' },
+  UNI_DISC_003: { name: 'DISCOVERY_SPAWN_FAILED', message: 'the discovery script could not be started' },
+  UNI_DISC_004: { name: 'DISCOVERY_TIMEOUT', message: 'the discovery script ran past its timeout and was killed' },
+  UNI_DISC_005: { name: 'DISCOVERY_OUTPUT_TOO_LARGE', message: 'the discovery script printed more than the output cap' },
+  UNI_DISC_006: { name: 'DISCOVERY_NONZERO_EXIT', message: 'the discovery script exited with a failure status or signal' },
+  UNI_DISC_007: { name: 'DISCOVERY_INVALID_JSON', message: 'the discovery script did not print one JSON document' },
+  UNI_DISC_008: { name: 'DISCOVERY_WRONG_SHAPE', message: 'the discovery document does not fit the envelope' },
+  UNI_DISC_009: { name: 'DISCOVERY_RESULT_TOO_LARGE', message: 'the discovery document does not fit in one protocol message' },
 } as const satisfies Record<string, { name: string; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

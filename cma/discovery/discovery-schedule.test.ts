@@ -37,6 +37,6 @@ describe('discovery schedule', () => {
   test('a bad configured request is refused, naming the script and the field', () => {
     expect(() => new DiscoverySchedule({ raid: { repeatSeconds: 60 } })).toThrow(/discovery request "raid": timeoutSeconds/);
     expect(() => new DiscoverySchedule({ os: { timeoutSeconds: 7200 } })).toThrow(/"os": timeoutSeconds/);
-    expect(() => new DiscoverySchedule({ 'bad name': false })).toThrow(/not a discovery script name/);
+    expect(() => new DiscoverySchedule({ 'bad name': false })).toThrow(/a discovery name is 1-64 of/);
   });
 });

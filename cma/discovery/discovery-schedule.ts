@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import type { PayloadOf } from '../../protocol/message-types';
 import { discoveryRequestSchema } from '../../protocol/messages/discovery';
+import { discoveryNameSchema } from '../../protocol/messages/discovery-envelope';
 
 /** A DISCOVERY_REQUEST payload: `{name, repeatSeconds, timeoutSeconds, parameters}`. */
 export type DiscoveryRequest = PayloadOf<'DISCOVERY_REQUEST'>;
@@ -53,7 +54,7 @@ const overrideSchema = z
  * (then `repeatSeconds` and `timeoutSeconds` are required).
  */
 export const discoveryScheduleConfigSchema = z.record(
-  z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'not a discovery script name'),
+  discoveryNameSchema,
   z.union([z.literal(false), overrideSchema]),
 );
 

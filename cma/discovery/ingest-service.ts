@@ -29,9 +29,9 @@
  * planned and written, never while it waits for its (host, discovertype) predecessor or for its
  * crossHost turn, so results of other discovertypes do not queue behind those waits.
  */
-import { canonicalJson } from '../../nanoprobe/discovery/canonical-json';
+import { canonicalJson } from '../../protocol/messages/canonical-json';
 import { isJsonValue } from '../../protocol/messages/common';
-import { describeIssues, discoveryEnvelopeSchema, type DiscoveryEnvelope } from '../../nanoprobe/discovery/envelope';
+import { describeIssues, discoveryEnvelopeSchema, type DiscoveryEnvelope } from '../../protocol/messages/discovery-envelope';
 import type { GraphStore } from '../graph/graph-store';
 import type { WritePlan } from '../graph/write-plan';
 import { silentLogger, type Logger } from '../util/logger';

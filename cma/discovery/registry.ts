@@ -11,8 +11,8 @@
  */
 import type { WritePlan } from '../graph/write-plan';
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../../nanoprobe/discovery/canonical-json';
-import { describeIssues, discoveryEnvelopeSchema, type DiscoveryEnvelope } from '../../nanoprobe/discovery/envelope';
+import { canonicalJson } from '../../protocol/messages/canonical-json';
+import { describeIssues, discoveryEnvelopeSchema, type DiscoveryEnvelope } from '../../protocol/messages/discovery-envelope';
 import { cpuPlugin } from './cpu-plugin';
 import { filesystemsPlugin } from './filesystems-plugin';
 import { lldpPlugin } from './lldp-plugin';

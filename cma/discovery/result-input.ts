@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { discoveryResultSchema } from '../../protocol/messages/discovery';
-import { DISCOVERY_WIRE_CODES } from '../../nanoprobe/discovery-wire';
+import { DISCOVERY_FAILURE_CODES } from '../../protocol/messages/discovery-codes';
 
 export const discoveryResultInputSchema = discoveryResultSchema.extend({
   outcome: z.discriminatedUnion('ok', [
@@ -32,7 +32,7 @@ export function salvageName(input: unknown): string | null {
 }
 
 /** Catalogue codes back to the runner's words (the nanoprobe's table, inverted: one source of truth). */
-const WORD_BY_WIRE_CODE = new Map<string, string>(Object.entries(DISCOVERY_WIRE_CODES).map(([word, code]) => [code, word]));
+const WORD_BY_WIRE_CODE = new Map<string, string>(Object.entries(DISCOVERY_FAILURE_CODES).map(([word, code]) => [code, word]));
 
 /**
  * The code and message an operator should read for a failed run: a `UNI_DISC_…` code becomes the

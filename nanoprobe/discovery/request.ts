@@ -3,7 +3,7 @@
  * parameters. Validated here because it arrives from the network.
  */
 import { z } from 'zod';
-import { DISCOVERY_NAME_PATTERN } from './envelope';
+import { DISCOVERY_NAME_PATTERN } from '../../protocol/messages/discovery-envelope';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -2,25 +2,11 @@
  * What one run of a discovery script comes to. The runner never throws: every failure is a value
  * with a stable code that the CMA records for that host and script.
  */
-import type { DiscoveryEnvelope } from './envelope';
+import type { DiscoveryFailure } from '../../protocol/messages/discovery-codes';
+import type { DiscoveryEnvelope } from '../../protocol/messages/discovery-envelope';
 
-export type DiscoveryErrorCode =
-  /** the request itself is unusable (bad parameter name, bad limits) */
-  | 'invalid_request'
-  /** no executable of that name in the configured script directories */
-  | 'script_not_found'
-  /** the operating system could not start the script (permissions, bad interpreter) */
-  | 'spawn_failed'
-  /** the script ran past its timeout and was killed with its whole process group */
-  | 'timeout'
-  /** the script printed more than the output cap and was killed */
-  | 'output_too_large'
-  /** the script exited with a status other than 0, or was killed by a signal it did not get from us */
-  | 'nonzero_exit'
-  /** stdout is not one JSON document */
-  | 'invalid_json'
-  /** stdout is JSON but not a discovery envelope */
-  | 'wrong_shape';
+/** A run's failure, in the runner's words (the wire's codes: protocol/messages/discovery-codes.ts). */
+export type DiscoveryErrorCode = Exclude<DiscoveryFailure, 'result_too_large'>;
 
 export const DISCOVERY_ERROR_CODES: readonly DiscoveryErrorCode[] = [
   'invalid_request',

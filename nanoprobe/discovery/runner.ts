@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setPriority } from 'node:os';
-import { describeIssues, discoveryEnvelopeSchema } from './envelope';
+import { describeIssues, discoveryEnvelopeSchema } from '../../protocol/messages/discovery-envelope';
 import type { DiscoveryErrorCode, RunResult, StderrExcerpt } from './run-result';
 
 export const PARAM_ENV_PREFIX = 'UNIMATRIX_PARAM_';

@@ -9,7 +9,7 @@
  * `onResult` sends the result (the daemon uses the reliable channel). Time comes from an injected
  * clock, so tests drive it.
  */
-import { contentHash } from './canonical-json';
+import { contentHash } from '../../protocol/messages/canonical-json';
 import { requestId, type DiscoveryRequest } from './request';
 import type { RunResult } from './run-result';
 

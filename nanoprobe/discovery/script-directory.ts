@@ -6,7 +6,7 @@
  */
 import { accessSync, constants, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DISCOVERY_NAME_PATTERN } from './envelope';
+import { DISCOVERY_NAME_PATTERN } from '../../protocol/messages/discovery-envelope';
 
 export type ResolvedScript =
   | { ok: true; path: string }

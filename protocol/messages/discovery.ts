@@ -3,7 +3,8 @@
  * output changed. Large results travel in one message; the transport fragments them.
  */
 import { z } from 'zod';
-import { epochMs, errorCodeSchema, jsonValueSchema, nonNegativeInt, positiveInt, safeName, shortText, wireInt } from './common';
+import { epochMs, errorCodeSchema, jsonValueSchema, nonNegativeInt, positiveInt, shortText, wireInt } from './common';
+import { discoveryNameSchema } from './discovery-envelope';
 
 export const MAX_DISCOVERY_PARAMETERS = 64;
 export const MAX_PARAMETER_VALUE_CHARS = 4096;
@@ -15,7 +16,7 @@ export const MAX_DISCOVERY_TIMEOUT_SECONDS = 3600;
 const parameterName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'parameter names are letters, digits, _');
 
 export const discoveryRequestSchema = z.object({
-  name: safeName,
+  name: discoveryNameSchema,
   /** Seconds between runs; 0 runs once. */
   repeatSeconds: nonNegativeInt,
   timeoutSeconds: positiveInt.pipe(z.int().max(MAX_DISCOVERY_TIMEOUT_SECONDS)),
@@ -34,7 +35,7 @@ export const discoveryOutcomeSchema = z.discriminatedUnion('ok', [
 ]);
 
 export const discoveryResultSchema = z.object({
-  name: safeName,
+  name: discoveryNameSchema,
   /** SHA-256 (hex) of the script's output; the host sends a result only when it changes. */
   contentHash: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lower-case hex digits'),
   /** Exit status, or null when the script was killed by a signal (see `signal`). */

@@ -1,7 +1,7 @@
 /** Runs one of the project's discovery scripts the way the nanoprobe does, for tests. */
 import path from 'node:path';
 import { createRequestRunner } from '../../nanoprobe/discovery/run-request';
-import type { DiscoveryEnvelope } from '../../nanoprobe/discovery/envelope';
+import type { DiscoveryEnvelope } from '../../protocol/messages/discovery-envelope';
 
 export const SCRIPTS_DIR = path.join(__dirname, '..', '..', 'discovery-scripts');
 

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { PayloadOf } from '../../protocol/message-types';
 import type { JsonValue } from '../../protocol/messages/common';
 import { DISCOVERY_WIRE_CODES } from '../../nanoprobe/discovery-wire';
-import { canonicalJson } from '../../nanoprobe/discovery/canonical-json';
+import { canonicalJson } from '../../protocol/messages/canonical-json';
 
 export type WireResult = PayloadOf<'DISCOVERY_RESULT'>;
 

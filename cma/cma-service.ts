@@ -5,7 +5,11 @@ import { healthRoute } from './api/health-route';
 import { hostsRoute } from './api/hosts-route';
 import { metricsRoute } from './api/metrics-route';
 import { ringsRoute } from './api/rings-route';
-import { MembershipService } from './membership-service/membership-service';
+import { AlertStore } from './alerts/alert-store';
+import { HostStore } from './fleet/host-store';
+import { RingStore } from './fleet/ring-store';
+import { InboundRouter } from './inbound-router';
+import { MembershipService, type MembershipStores } from './membership-service/membership-service';
 import { discoveryRoute } from './api/discovery-route';
 import { queriesRoute } from './api/queries-route';
 import { DiscoverySchedule } from './discovery/discovery-schedule';
@@ -43,10 +47,27 @@ export async function startCma(config: CmaConfig, log: Logger): Promise<RunningC
   try {
     const migrations = await applyMigrations(graph.store);
     log.info(migrations, 'graph schema up to date');
-    const membership = await MembershipService.start(config.membership, graph.store, log);
+    // The composition root: the stores, the inbound router, then the features that register with it.
+    const stores: MembershipStores = { hosts: new HostStore(graph.store), rings: new RingStore(graph.store), alerts: new AlertStore(graph.store) };
+    let peers: MembershipService['peers'] | undefined;
+    const counters = new Map<string, number>();
+    const count = (what: string): void => void counters.set(what, (counters.get(what) ?? 0) + 1);
+    const router = new InboundRouter(
+      { lookup: (keyid) => peers?.get(keyid) },
+      {
+        count,
+        failed: (type, sender, err) => {
+          if (MembershipService.isStopping(err)) return; // shutting down: the sender retransmits it to the next CMA
+          count(`failed_${type}`);
+          log.warn({ host: sender.hostname, type, err: (err as Error).message }, 'message not stored; the sender will retransmit');
+        },
+      },
+    );
+    const membership = await MembershipService.start(config.membership, stores, router, log, { counters });
+    peers = membership.peers;
     const schedule = new DiscoverySchedule(config.discovery.requests);
     const ingest = new DiscoveryIngestService({ store: graph.store, schedule, log });
-    linkDiscovery({ membership, ingest, schedule, store: graph.store, concurrency: config.discovery.concurrency, requestOnJoin: config.discovery.enabled, log });
+    linkDiscovery({ membership, router, ingest, schedule, store: graph.store, concurrency: config.discovery.concurrency, requestOnJoin: config.discovery.enabled, log });
     const routers: Router[] = [
       healthRoute(graph.store, graph.uri, startedAt),
       hostsRoute(membership.hosts, {

@@ -1,4 +1,5 @@
 import { makeMessage } from '../../protocol/message-types';
+import type { InboundRouter } from '../inbound-router';
 import type { MembershipService } from '../membership-service/membership-service';
 import type { Logger } from '../util/logger';
 import type { DiscoverySchedule } from './discovery-schedule';
@@ -33,6 +34,8 @@ export function mayCompletePlacement(report: Pick<IngestReport, 'discovertype' |
  */
 export function linkDiscovery(options: {
   membership: MembershipService;
+  /** The CMA's inbound router: DISCOVERY_RESULT is registered here. */
+  router: InboundRouter;
   ingest: DiscoveryIngestService;
   schedule: DiscoverySchedule;
   store: GraphStore;
@@ -62,10 +65,12 @@ export function linkDiscovery(options: {
     });
   }
 
-  membership.handle('DISCOVERY_RESULT', async ({ keyid, hostname }, message) => {
-    if (message.type !== 'DISCOVERY_RESULT') return;
+  // Outside the membership queue: a discovery write must not hold up heartbeat reports and deaths.
+  // Acknowledged once stored (the router acknowledges when this resolves).
+  options.router.register({ type: 'DISCOVERY_RESULT', how: 'reliable', from: 'known', handle: async (payload, { keyid, hostname }) => {
+    membership.sawMessageFrom(keyid);
     // The ingest takes its slots itself: a result waiting for its turn holds none (limiter.ts).
-    const report = await ingest.ingest(hostname, message.payload, limiter);
+    const report = await ingest.ingest(hostname, payload, limiter);
     for (const followUp of report.followUps) request(keyid, hostname, followUp);
     if (mayCompletePlacement(report)) {
       const placement = (await limiter.run(() => switchPlacements(store, [hostname]))).get(hostname);
@@ -74,5 +79,5 @@ export function linkDiscovery(options: {
         await membership.place(keyid, { kind: 'switch', key: placement.switchKey, address: { ip: placement.address, port: peer.endpoint.port } });
       }
     }
-  });
+  } });
 }

@@ -152,7 +152,7 @@ export class AnnouncementBatch {
     const repeatedJoinId = sameJoin ? known?.joinId : undefined;
     const repeat = repeatedJoinId !== undefined;
     const joinId = repeatedJoinId ?? peers.nextJoinId(checked.keyid);
-    peers.set({ keyid: checked.keyid, hostname: checked.hostname, keys: checked.keys, endpoint: checked.endpoint, startTime, joinId });
+    peers.set({ keyid: checked.keyid, hostname: checked.hostname, role: checked.join.role, keys: checked.keys, endpoint: checked.endpoint, startTime, joinId });
     transport.guard.learnPeer(checked.keyid, checked.keys);
     this.deps.accepted(checked.keyid);
     this.reply(incoming, startTime, { accepted: true, joinId });

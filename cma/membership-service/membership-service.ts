@@ -1,15 +1,13 @@
-import { decodeMessage } from '../../protocol/codec';
 import type { Message, PayloadOf } from '../../protocol/message-types';
 import { decodePublicKeys } from '../../protocol/security/identity';
 import { TrustStore } from '../../protocol/security/trust-store';
 import { SystemClock, type Clock } from '../../protocol/transport/clock';
-import type { IncomingMessage } from '../../protocol/transport/endpoint';
 import path from 'node:path';
-import { AlertStore } from '../alerts/alert-store';
+import type { AlertStore } from '../alerts/alert-store';
 import type { CmaConfig } from '../config/cma-config';
-import { HostStore } from '../fleet/host-store';
-import { RingStore } from '../fleet/ring-store';
-import type { GraphStore } from '../graph/graph-store';
+import type { HostStore } from '../fleet/host-store';
+import type { RingStore } from '../fleet/ring-store';
+import type { InboundRouter, Sender } from '../inbound-router';
 import type { Membership } from '../membership/membership';
 import type { TopologyPlacement } from '../membership/types';
 import type { Logger } from '../util/logger';
@@ -28,8 +26,8 @@ import { Greeter, GREETING_PROBE_ID, restoreMembership } from './restore';
 /** How long a stopping CMA waits for membership writes still on their way to the graph. */
 const STOP_WRITE_GRACE_MS = 5_000;
 
-/** Handlers for messages other parts of the CMA own (discovery results); resolve once stored. */
-export type ExtraHandler = (peer: { keyid: string; hostname: string }, message: Message) => Promise<void>;
+/** The stores membership writes to, built by the CMA's composition root (cma-service.ts). */
+export type MembershipStores = { hosts: HostStore; rings: RingStore; alerts: AlertStore };
 
 /**
  * The CMA's side of membership: announcements in (announcement-batch.ts: checked, pinned, stored,
@@ -37,20 +35,18 @@ export type ExtraHandler = (peer: { keyid: string; hostname: string }, message: 
  * machine, its decisions carried out (decision-runner.ts: graph, alerts, messages). Every event runs
  * through one queue (event-queue.ts), in arrival order. Reliable messages are acknowledged only after
  * their effects are stored, and never when the service stopped before applying them. This file wires
- * the parts and routes each incoming message to the one that handles it.
+ * the parts and registers the membership messages with the CMA's inbound router (cma/inbound-router.ts).
  */
 export class MembershipService {
   readonly peers = new PeerDirectory();
   private membershipState!: Membership;
   private readonly events: EventQueue;
-  private readonly counters = new Map<string, number>();
   private readonly sender: PeerSender;
   private readonly announcements: AnnouncementBatch;
   private readonly prober: Prober;
   private readonly greeter: Greeter;
   private readonly rejoin: RejoinAsker;
   private readonly writer: MembershipWriter;
-  private readonly extraHandlers = new Map<Message['type'], ExtraHandler>();
   private readonly joinListeners: Array<(peer: { keyid: string; hostname: string }) => void> = [];
 
   private constructor(
@@ -61,6 +57,8 @@ export class MembershipService {
     readonly alerts: AlertStore,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** Shared with the inbound router, so received_/refused_ counts show beside membership's own. */
+    private readonly counters: Map<string, number>,
   ) {
     const count = (what: string): void => this.count(what);
     this.sender = new PeerSender({ endpoint: transport.endpoint, peers: this.peers, stopped: () => this.events.stopped, count, log });
@@ -113,13 +111,25 @@ export class MembershipService {
     });
   }
 
-  static async start(config: CmaConfig['membership'], store: GraphStore, log: Logger, clock: Clock = new SystemClock()): Promise<MembershipService> {
+  /**
+   * Opens the membership port and restores the rings from the graph; registers the membership
+   * messages with `router` and hands the endpoint's messages to it.
+   */
+  static async start(
+    config: CmaConfig['membership'],
+    stores: MembershipStores,
+    router: InboundRouter,
+    log: Logger,
+    options: { clock?: Clock; counters?: Map<string, number> } = {},
+  ): Promise<MembershipService> {
+    const clock = options.clock ?? new SystemClock();
     const transport = await openCmaTransport(config, log);
     try {
       const trust = await TrustStore.open(path.join(config.stateDir, 'trusted-hosts.json'), { mode: config.trust });
-      const service = new MembershipService(transport, trust, new HostStore(store), new RingStore(store), new AlertStore(store), clock, log);
+      const service = new MembershipService(transport, trust, stores.hosts, stores.rings, stores.alerts, clock, log, options.counters ?? new Map());
       await service.restore(config.timing);
-      transport.endpoint.on('message', (m) => service.receive(m));
+      service.registerRoutes(router);
+      transport.endpoint.on('message', (m) => router.dispatch(m));
       transport.endpoint.on('giveUp', (e) => log.warn({ peer: service.peers.nameOf(e.peer), error: e.error.message }, 'peer unreachable'));
       return service;
     } catch (err) {
@@ -134,11 +144,6 @@ export class MembershipService {
 
   get address(): { host: string; port: number } {
     return this.transport.endpoint.localAddress();
-  }
-
-  /** Routes a message type owned by another part of the CMA (e.g. DISCOVERY_RESULT to ingest). */
-  handle(type: Message['type'], handler: ExtraHandler): void {
-    this.extraHandlers.set(type, handler);
   }
 
   /**
@@ -218,54 +223,38 @@ export class MembershipService {
     this.greeter.greet(restored.greet);
   }
 
-  private receive(incoming: IncomingMessage): void {
-    const decoded = decodeMessage(incoming.bytes);
-    if (!decoded.ok) {
-      this.count(`malformed_${decoded.reason}`);
-      // It will never decode: acknowledge so the sender stops retransmitting it.
-      incoming.ack();
-      return;
-    }
-    const message = decoded.message;
-    this.count(`received_${message.type}`);
-    if (message.type === 'ANNOUNCE') {
-      this.announcements.add(incoming, message.payload);
-      return;
-    }
-    const extra = this.extraHandlers.get(message.type);
-    if (extra !== undefined) {
-      this.receiveExtra(incoming, message, extra);
-      return;
-    }
-    if (message.type === 'PROBE_REPLY') {
-      this.onProbeReply(incoming.peer, message.payload);
-      return;
-    }
+  /** The membership messages and how they must come (sealed, reliable) and from whom. */
+  private registerRoutes(router: InboundRouter): void {
+    router.register({ type: 'ANNOUNCE', how: 'signed', from: 'anyone', handle: (payload, _sender, incoming) => this.announcements.add(incoming, payload) });
+    router.register({ type: 'PROBE_REPLY', how: 'sealed', from: 'known', handle: (payload, sender) => this.onProbeReply(sender.keyid, payload) });
     // Acknowledged once applied and its decisions stored; not at all if it failed or the service
     // stopped first (the sender retransmits it).
-    const receivedAt = Date.now();
-    this.events.run(() => {
-      this.log.debug({ host: this.peers.nameOf(incoming.peer), type: message.type, queuedMs: Date.now() - receivedAt }, 'membership message');
-      return this.apply(incoming.peer, message);
-    }).then(
-      () => incoming.ack(),
-      () => undefined,
-    );
+    const applied = <N extends 'PARTNER_REPORT' | 'LEAVE' | 'UNEXPECTED_HEARTBEAT'>(type: N) =>
+      router.register({ type, how: 'reliable', from: 'known', handle: (payload, sender) => this.applyInQueue(sender, { type, payload } as Message) });
+    applied('PARTNER_REPORT');
+    applied('LEAVE');
+    applied('UNEXPECTED_HEARTBEAT');
   }
 
-  private receiveExtra(incoming: IncomingMessage, message: Message, handler: ExtraHandler): void {
-    // A message from a host that is no member (declared dead while it ran on): ask it to come back.
-    if (this.membership.status(incoming.peer) !== 'live') this.events.post(() => this.membership.heardFrom(incoming.peer));
-    // Outside the event queue: a discovery write must not hold up heartbeat reports and deaths.
-    // Acknowledged once the handler has stored it; a failure leaves it for the sender to retransmit.
-    handler({ keyid: incoming.peer, hostname: this.peers.nameOf(incoming.peer) }, message).then(
-      () => incoming.ack(),
-      (err: unknown) => {
-        if (err instanceof MembershipStoppedError) return; // shutting down: the sender retransmits it to the next CMA
-        this.count(`failed_${message.type}`);
-        this.log.warn({ host: this.peers.nameOf(incoming.peer), type: message.type, err: (err as Error).message }, 'message not stored; the sender will retransmit');
-      },
-    );
+  /**
+   * Any authenticated message from a host that is no member (declared dead while it ran on) asks it
+   * to come back; other features call this for the messages they own (a discovery result).
+   */
+  sawMessageFrom(keyid: string): void {
+    if (this.membership.status(keyid) !== 'live') this.events.post(() => this.membership.heardFrom(keyid));
+  }
+
+  /** Whether a failed handler's error is the service stopping (expected; the sender retransmits). */
+  static isStopping(err: unknown): boolean {
+    return err instanceof MembershipStoppedError;
+  }
+
+  private applyInQueue(sender: Sender, message: Message): Promise<void> {
+    const receivedAt = Date.now();
+    return this.events.run(() => {
+      this.log.debug({ host: sender.hostname, type: message.type, queuedMs: Date.now() - receivedAt }, 'membership message');
+      return this.apply(sender.keyid, message);
+    });
   }
 
   /**

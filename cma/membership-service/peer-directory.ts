@@ -4,6 +4,8 @@ import type { HostId } from '../membership/types';
 export type Peer = {
   keyid: HostId;
   hostname: string;
+  /** What the host announced it is ('nanoprobe', 'poller'); routes may be limited to some roles. */
+  role?: string;
   keys: PublicKeys;
   /** Where the CMA reaches the host's nanoprobe. */
   endpoint: { ip: string; port: number };

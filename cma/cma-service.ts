@@ -5,6 +5,7 @@ import { healthRoute } from './api/health-route';
 import { hostsRoute } from './api/hosts-route';
 import { metricsRoute } from './api/metrics-route';
 import { ringsRoute } from './api/rings-route';
+import { AlertService } from './alerts/alert-service';
 import { AlertStore } from './alerts/alert-store';
 import { HostStore } from './fleet/host-store';
 import { RingStore } from './fleet/ring-store';
@@ -48,7 +49,8 @@ export async function startCma(config: CmaConfig, log: Logger): Promise<RunningC
     const migrations = await applyMigrations(graph.store);
     log.info(migrations, 'graph schema up to date');
     // The composition root: the stores, the inbound router, then the features that register with it.
-    const stores: MembershipStores = { hosts: new HostStore(graph.store), rings: new RingStore(graph.store), alerts: new AlertStore(graph.store) };
+    const alertStore = new AlertStore(graph.store);
+    const stores: MembershipStores = { hosts: new HostStore(graph.store), rings: new RingStore(graph.store), alerts: alertStore, alertService: new AlertService(alertStore) };
     let peers: MembershipService['peers'] | undefined;
     const counters = new Map<string, number>();
     const count = (what: string): void => void counters.set(what, (counters.get(what) ?? 0) + 1);

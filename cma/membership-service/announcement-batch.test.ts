@@ -7,7 +7,7 @@ import { generateIdentity, type Identity } from '../../protocol/security/identit
 import { TrustStore } from '../../protocol/security/trust-store';
 import { FakeClock } from '../../protocol/transport/fake-clock';
 import type { IncomingMessage } from '../../protocol/transport/endpoint';
-import type { AlertStore } from '../alerts/alert-store';
+import { AlertService } from '../alerts/alert-service';
 import type { JoinInput } from '../fleet/host-store';
 import { Membership } from '../membership/membership';
 import { silentLogger } from '../util/logger';
@@ -71,16 +71,17 @@ function setup() {
         },
         setStatus: async (keyids, status, reason) => void statuses.push({ keyids, status, reason }),
       },
-      alerts: {
+      alerts: new AlertService({
         fire: async (input: { labels: { alertname: string; host?: string } }) => {
           fired.push({ alertname: input.labels.alertname, host: input.labels.host });
           return {};
         },
+        resolve: async () => null,
         resolveMany: async (labelSets: Array<{ alertname: string; host?: string }>) => {
           for (const labels of labelSets) if (labels.alertname === 'HostDown') resolvedHostDowns.push(labels.host ?? '');
           return labelSets.filter((l) => l.alertname === 'HostDown').length;
         },
-      } as unknown as Pick<AlertStore, 'fire' | 'resolveMany'>,
+      } as unknown as ConstructorParameters<typeof AlertService>[0]),
       peers,
       membership: () => membership,
       events,

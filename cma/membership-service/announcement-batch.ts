@@ -4,7 +4,7 @@ import type { Identity } from '../../protocol/security/identity';
 import type { SecurePacketGuard } from '../../protocol/security/packet-guard';
 import type { TrustStore } from '../../protocol/security/trust-store';
 import type { Endpoint, IncomingMessage } from '../../protocol/transport/endpoint';
-import type { AlertStore } from '../alerts/alert-store';
+import type { AlertService } from '../alerts/alert-service';
 import type { HostStore, JoinInput } from '../fleet/host-store';
 import type { Membership } from '../membership/membership';
 import type { HostId } from '../membership/types';
@@ -26,7 +26,7 @@ export type AnnouncementBatchDeps = {
   transport: { identity: Identity; guard: Pick<SecurePacketGuard, 'learnPeer'>; endpoint: Pick<Endpoint, 'sendSigned'> };
   trust: Pick<TrustStore, 'admit'>;
   hosts: Pick<HostStore, 'joinMany' | 'setStatus'>;
-  alerts: Pick<AlertStore, 'fire' | 'resolveMany'>;
+  alerts: Pick<AlertService, 'raise' | 'clearMany'>;
   peers: PeerDirectory;
   membership: () => Membership;
   events: EventQueue;
@@ -98,7 +98,7 @@ export class AnnouncementBatch {
     if (back.length === 0) return;
     // One write for the whole burst: after a site outage every host of it comes back at once.
     const at = back[0]!.at;
-    const closed = await this.deps.alerts.resolveMany(back.map((j) => ({ alertname: 'HostDown', severity: 'critical', host: j.name })), at, 'back (announce)');
+    const closed = await this.deps.alerts.clearMany('HostDown', back.map((j) => j.name), at, 'back (announce)');
     for (let n = 0; n < closed; n++) this.deps.count('stale_host_down_resolved');
   }
 
@@ -120,8 +120,7 @@ export class AnnouncementBatch {
       }
       this.deps.count(`announce_${decision.status}`);
       this.deps.log.warn({ host: checked.hostname, keyid: checked.keyid, status: decision.status }, 'announcement refused by the trust store');
-      await this.deps.alerts.fire({
-        labels: { alertname: 'HostKeyRefused', severity: 'warning', host: checked.hostname },
+      await this.deps.alerts.raise('HostKeyRefused', checked.hostname, {
         annotations: { summary: `${checked.hostname} announced with key ${checked.keyid}: ${decision.error.message}`, code: decision.error.code },
         hosts: [],
         at: Date.now(),
@@ -168,7 +167,7 @@ export class AnnouncementBatch {
       // A new process of a host that refused this CMA: this one may trust it (it acknowledges a CONFIG
       // or is found refusing again); the old warning is over either way.
       void this.deps.writer.fact('host_refuses_cma_resolved', async () => {
-        await this.deps.alerts.resolveMany([{ alertname: 'HostRefusesCma', severity: 'warning', host: checked.hostname }], Date.now(), 'a new process announced');
+        await this.deps.alerts.clearMany('HostRefusesCma', [checked.hostname], Date.now(), 'a new process announced');
       });
     }
     this.deps.membership().announce(checked.ringHost);
@@ -192,8 +191,7 @@ export class AnnouncementBatch {
     const at = Date.now();
     void this.deps.writer.fact('host_refuses_cma', async () => {
       await this.deps.hosts.setStatus([keyid], 'left', 'refuses this CMA: its configured CMA key is another one', at);
-      await this.deps.alerts.fire({
-        labels: { alertname: 'HostRefusesCma', severity: 'warning', host: hostname },
+      await this.deps.alerts.raise('HostRefusesCma', hostname, {
         annotations: {
           summary: `${hostname} refuses this CMA's answers: its nanoprobe trusts another CMA key`,
           remedy: 'give the nanoprobe this CMA\'s public key (<stateDir>/cma.pub, --cma-pubkey-file or UNIMATRIX_CMA_PUBKEY) and restart it',

@@ -2,12 +2,12 @@ import { encodeMessage } from '../../protocol/codec';
 import { makeMessage } from '../../protocol/message-types';
 import type { Endpoint } from '../../protocol/transport/endpoint';
 import { isTransportError } from '../../protocol/transport/transport-errors';
-import type { AlertStore } from '../alerts/alert-store';
+import type { AlertService } from '../alerts/alert-service';
+import { segmentAlert } from '../alerts/rules';
 import type { HostStore } from '../fleet/host-store';
 import type { RingStore } from '../fleet/ring-store';
 import type { Decision, DeathEvidence } from '../membership/decisions';
 import type { Membership } from '../membership/membership';
-import { parseRingName } from '../membership/topology';
 import type { Partner } from '../membership/types';
 import type { Logger } from '../util/logger';
 import type { PeerDirectory } from './peer-directory';
@@ -21,7 +21,7 @@ export type DecisionRunnerDeps = {
   peers: PeerDirectory;
   hosts: HostStore;
   rings: RingStore;
-  alerts: AlertStore;
+  alerts: AlertService;
   prober: Prober;
   rejoin: RejoinAsker;
   writer: MembershipWriter;
@@ -72,28 +72,20 @@ export class DecisionRunner {
           log.warn({ host: name, evidence: d.evidence.confirmedBy }, 'host down');
           fact('host_down', async () => {
             await hosts.setStatus([d.host], 'down', `host down (${d.evidence.confirmedBy})`, wallNow);
-            await alerts.fire({
-              labels: { alertname: 'HostDown', severity: 'critical', host: name },
-              annotations: { summary: `${name} is down`, evidence },
-              hosts: [name],
-              at: wallNow,
-            });
+            await alerts.raise('HostDown', name, { annotations: { summary: `${name} is down`, evidence }, hosts: [name], at: wallNow });
           });
           break;
         }
         case 'segment_down': {
           for (const h of d.hosts) ringTouched.add(h);
           const names = d.hosts.map((h) => peers.nameOf(h)).sort();
-          const { alertname, labels } = segmentLabels(d.segment);
+          const { kind, subject } = segmentAlert(d.segment);
+          const what = kind === 'SwitchDown' ? 'switch' : 'segment';
           log.warn({ segment: d.segment, hosts: names }, 'segment down');
           fact('segment_down', async () => {
-            await hosts.setStatus(d.hosts, 'down', `${alertname === 'SwitchDown' ? 'switch' : 'segment'} down: ${d.segment}`, wallNow);
-            await alerts.fire({
-              labels: { alertname, severity: 'critical', ...labels },
-              annotations: {
-                summary: `${names.length} hosts on ${d.segment} went down together: the ${alertname === 'SwitchDown' ? 'switch' : 'segment'} is the likely cause`,
-                hosts: names.join(', '),
-              },
+            await hosts.setStatus(d.hosts, 'down', `${what} down: ${d.segment}`, wallNow);
+            await alerts.raise(kind, subject, {
+              annotations: { summary: `${names.length} hosts on ${d.segment} went down together: the ${what} is the likely cause`, hosts: names.join(', ') },
               hosts: names,
               at: wallNow,
             });
@@ -106,15 +98,15 @@ export class DecisionRunner {
           fact('resolved', async () => {
             await hosts.setStatus([d.host], 'up', null, wallNow);
             if (d.segment === null) {
-              await alerts.resolve({ alertname: 'HostDown', severity: 'critical', host: name }, wallNow, `back (${d.via})`);
+              await alerts.clear('HostDown', name, wallNow, `back (${d.via})`);
             }
           });
           break;
         }
         case 'segment_resolved': {
-          const { alertname, labels } = segmentLabels(d.segment);
+          const { kind, subject } = segmentAlert(d.segment);
           fact('segment_resolved', async () => {
-            await alerts.resolve({ alertname, severity: 'critical', ...labels }, wallNow, 'every host is back');
+            await alerts.clear(kind, subject, wallNow, 'every host is back');
           });
           break;
         }
@@ -188,12 +180,6 @@ function rejoinReason(d: Extract<Decision, { type: 'ask_rejoin' }>): string {
   if (d.status === 'dead') return 'the CMA holds this host as down';
   if (d.status === 'unknown') return 'this host is on none of the CMA\'s rings';
   return 'a new process: announce for a config';
-}
-
-function segmentLabels(segment: string): { alertname: 'SwitchDown' | 'SegmentDown'; labels: Record<string, string> } {
-  const parsed = parseRingName(segment);
-  if (parsed?.kind === 'switch') return { alertname: 'SwitchDown', labels: { switch: parsed.key ?? segment } };
-  return { alertname: 'SegmentDown', labels: { segment: parsed?.key ?? segment } };
 }
 
 function describeEvidence(evidence: DeathEvidence, peers: PeerDirectory): string {

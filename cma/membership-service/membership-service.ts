@@ -3,6 +3,7 @@ import { decodePublicKeys } from '../../protocol/security/identity';
 import { TrustStore } from '../../protocol/security/trust-store';
 import { SystemClock, type Clock } from '../../protocol/transport/clock';
 import path from 'node:path';
+import type { AlertService } from '../alerts/alert-service';
 import type { AlertStore } from '../alerts/alert-store';
 import type { CmaConfig } from '../config/cma-config';
 import type { HostStore } from '../fleet/host-store';
@@ -26,8 +27,8 @@ import { Greeter, GREETING_PROBE_ID, restoreMembership } from './restore';
 /** How long a stopping CMA waits for membership writes still on their way to the graph. */
 const STOP_WRITE_GRACE_MS = 5_000;
 
-/** The stores membership writes to, built by the CMA's composition root (cma-service.ts). */
-export type MembershipStores = { hosts: HostStore; rings: RingStore; alerts: AlertStore };
+/** The stores membership writes to and the alert service it raises alerts through, built by the CMA's composition root (cma-service.ts). */
+export type MembershipStores = { hosts: HostStore; rings: RingStore; alerts: AlertStore; alertService: AlertService };
 
 /**
  * The CMA's side of membership: announcements in (announcement-batch.ts: checked, pinned, stored,
@@ -55,6 +56,7 @@ export class MembershipService {
     readonly hosts: HostStore,
     readonly rings: RingStore,
     readonly alerts: AlertStore,
+    alertService: AlertService,
     private readonly clock: Clock,
     private readonly log: Logger,
     /** Shared with the inbound router, so received_/refused_ counts show beside membership's own. */
@@ -76,7 +78,7 @@ export class MembershipService {
       peers: this.peers,
       hosts,
       rings,
-      alerts,
+      alerts: alertService,
       prober: this.prober,
       rejoin: this.rejoin,
       writer: this.writer,
@@ -94,7 +96,7 @@ export class MembershipService {
       transport,
       trust,
       hosts,
-      alerts,
+      alerts: alertService,
       peers: this.peers,
       membership: () => this.membership,
       events: this.events,
@@ -126,7 +128,7 @@ export class MembershipService {
     const transport = await openCmaTransport(config, log);
     try {
       const trust = await TrustStore.open(path.join(config.stateDir, 'trusted-hosts.json'), { mode: config.trust });
-      const service = new MembershipService(transport, trust, stores.hosts, stores.rings, stores.alerts, clock, log, options.counters ?? new Map());
+      const service = new MembershipService(transport, trust, stores.hosts, stores.rings, stores.alerts, stores.alertService, clock, log, options.counters ?? new Map());
       await service.restore(config.timing);
       service.registerRoutes(router);
       transport.endpoint.on('message', (m) => router.dispatch(m));

@@ -5,7 +5,7 @@
  * Error codes: the runner's stable words travel as the catalogue codes of
  * protocol/messages/discovery-codes.ts; the message starts with the word so a reader sees both.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../common/hash';
 import { MAX_STDERR_EXCERPT_CHARS } from '../protocol/messages/discovery';
 import { DISCOVERY_FAILURE_CODES } from '../protocol/messages/discovery-codes';
 import type { PayloadOf } from '../protocol/message-types';
@@ -32,7 +32,6 @@ export function requestFromWire(wire: DiscoveryRequestPayload): { ok: true; requ
   });
 }
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** The DISCOVERY_RESULT for one reported run. */
 export function resultToWire(report: DiscoveryReport): DiscoveryResultPayload {
@@ -48,17 +47,17 @@ export function resultToWire(report: DiscoveryReport): DiscoveryResultPayload {
   if (r.ok) {
     // The document came from JSON.parse, so it is a JSON value; the codec checks it again on encoding.
     // The scheduler's fingerprint is "ok:<sha256 of the canonical document>": that is the content hash.
-    const hash = report.fingerprint.startsWith('ok:') ? report.fingerprint.slice(3) : sha256(report.fingerprint);
+    const hash = report.fingerprint.startsWith('ok:') ? report.fingerprint.slice(3) : sha256Hex(report.fingerprint);
     return { ...base, contentHash: hash, outcome: { ok: true, document: r.document as JsonValue } };
   }
-  return { ...base, contentHash: sha256(report.fingerprint), outcome: failureOutcome(r.code, r.message) };
+  return { ...base, contentHash: sha256Hex(report.fingerprint), outcome: failureOutcome(r.code, r.message) };
 }
 
 /** A result for a request that never ran (the request itself was unusable). */
 export function invalidRequestResult(name: string, message: string, startedAt: number): DiscoveryResultPayload {
   return {
     name,
-    contentHash: sha256(`error:invalid_request:${message}`),
+    contentHash: sha256Hex(`error:invalid_request:${message}`),
     exitStatus: null,
     signal: null,
     stderr: '',
@@ -70,7 +69,7 @@ export function invalidRequestResult(name: string, message: string, startedAt: n
 
 /** Replaces a result whose document cannot be encoded (too large for the codec) by a failure. */
 export function tooLargeResult(result: DiscoveryResultPayload, detail: string): DiscoveryResultPayload {
-  return { ...result, contentHash: sha256(`error:result_too_large:${result.contentHash}`), outcome: failureOutcome('result_too_large', detail) };
+  return { ...result, contentHash: sha256Hex(`error:result_too_large:${result.contentHash}`), outcome: failureOutcome('result_too_large', detail) };
 }
 
 function failureOutcome(code: keyof typeof DISCOVERY_WIRE_CODES, message: string): DiscoveryResultPayload['outcome'] {

@@ -13,6 +13,7 @@
  * for the counters. Encoding validates against the same schema and caps, and throws
  * `UnimatrixError(UNI_PROTO_010)`, so we never send what a peer would refuse.
  */
+import { formatIssues } from '../common/zod-issues';
 import { Decoder, Encoder } from '@msgpack/msgpack';
 import type { ZodType } from 'zod';
 import { DEFAULT_CODEC_LIMITS, MAX_MESSAGE_BYTES, TYPE_HEADER_BYTES } from './codec-limits';
@@ -51,7 +52,7 @@ export function encodeMessage(msg: Message): Uint8Array {
   if (spec === undefined) throw new UnimatrixError('UNI_PROTO_010', `unknown message type ${String(msg.type)}`);
   const parsed = spec.schema.safeParse(msg.payload);
   if (!parsed.success) {
-    throw new UnimatrixError('UNI_PROTO_010', `${msg.type}: ${describeIssues(parsed.error.issues)}`, { cause: parsed.error });
+    throw new UnimatrixError('UNI_PROTO_010', `${msg.type}: ${formatIssues(parsed.error.issues, { root: 'payload', maxIssues: 3 })}`, { cause: parsed.error });
   }
   let payload: Uint8Array;
   try {
@@ -116,7 +117,7 @@ function decodeUnsafe(bytes: Uint8Array): DecodeResult {
     return failure('malformed', 'UNI_PROTO_002', `${name}: ${err instanceof Error ? err.message : String(err)}`, typeNumber);
   }
   const parsed = MESSAGE_TABLE[name].schema.safeParse(raw);
-  if (!parsed.success) return failure('bad_shape', 'UNI_PROTO_003', `${name}: ${describeIssues(parsed.error.issues)}`, typeNumber);
+  if (!parsed.success) return failure('bad_shape', 'UNI_PROTO_003', `${name}: ${formatIssues(parsed.error.issues, { root: 'payload', maxIssues: 3 })}`, typeNumber);
   return { ok: true, message: { type: name, payload: parsed.data } as Message };
 }
 
@@ -127,8 +128,3 @@ function failure(reason: CodecDropReason, code: ErrorCode, detail: string, typeN
 }
 
 /** A short, log-friendly summary of the first few schema violations. */
-function describeIssues(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): string {
-  const shown = issues.slice(0, 3).map((i) => `${i.path.length > 0 ? i.path.map(String).join('.') : '(payload)'}: ${i.message}`);
-  const more = issues.length > 3 ? ` (+${issues.length - 3} more)` : '';
-  return (shown.join('; ') + more).slice(0, 500);
-}

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { formatIssues } from '../../common/zod-issues';
 import { toGettable } from '../alerts/alert';
 import { AlertStore } from '../alerts/alert-store';
 
@@ -18,7 +19,7 @@ export function alertsRoute(alerts: AlertStore): Router {
   router.get('/alerts', async (req, res) => {
     const query = querySchema.safeParse(req.query);
     if (!query.success) {
-      res.status(400).json({ error: { code: 'UNI_API_BAD_QUERY', message: query.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') } });
+      res.status(400).json({ error: { code: 'UNI_API_BAD_QUERY', message: formatIssues(query.error.issues, { root: 'query' }) } });
       return;
     }
     const state = query.data.state ?? (query.data.active === undefined ? undefined : query.data.active === 'true' ? 'firing' : 'resolved');

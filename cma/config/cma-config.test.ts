@@ -40,6 +40,18 @@ describe('CMA configuration', () => {
     expect(() => loadCmaConfig({ file, env: {} })).toThrow(/config key "api\.port".*70000.*from file/s);
   });
 
+  test('membership timing is validated with the rest, strictly, and fully defaulted', () => {
+    expect(loadCmaConfig({ env: {} }).membership.timing).toMatchObject({ heartbeatMs: 1000, warnMs: 2500, deadMs: 4500, probeTimeoutMs: 2000 });
+    const typo = yamlFile('membership:\n  timing:\n    deadMS: 6000\n');
+    expect(() => loadCmaConfig({ file: typo, env: {} })).toThrow(ConfigError);
+    expect(() => loadCmaConfig({ file: typo, env: {} })).toThrow(/membership\.timing.*deadMS/s);
+    const inverted = yamlFile('membership:\n  timing:\n    warnMs: 5000\n    deadMs: 4000\n');
+    expect(() => loadCmaConfig({ file: inverted, env: {} })).toThrow(ConfigError);
+    expect(() => loadCmaConfig({ file: inverted, env: {} })).toThrow(/heartbeatMs <= warnMs < deadMs/);
+    const fine = yamlFile('membership:\n  timing:\n    deadMs: 6000\n');
+    expect(loadCmaConfig({ file: fine, env: {} }).membership.timing).toMatchObject({ warnMs: 2500, deadMs: 6000 });
+  });
+
   test('an unknown key is refused, not ignored', () => {
     const file = yamlFile('api:\n  prot: 9000\n');
     expect(() => loadCmaConfig({ file, env: {} })).toThrow(/api/);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { describeIssues, layerConfig, type EnvBinding } from '../../common/layered-config';
+import { membershipTimingSchema } from '../membership/timing';
 import { discoveryScheduleConfigSchema } from '../discovery/discovery-schedule';
 import { projectRoot } from '../util/project-root';
 
@@ -55,10 +56,10 @@ export const cmaConfigSchema = z
         /** tofu: pin a host's key on first use; registered-only: refuse hosts not pinned beforehand. */
         trust: z.enum(['tofu', 'registered-only']).default('tofu'),
         /** Heartbeat and death-judging times (see cma/membership/timing.ts for the defaults). */
-        timing: z.record(z.string(), z.number()).default({}),
+        timing: membershipTimingSchema.prefault({}),
       })
       .strict()
-      .default({ port: 1984, multicast: { enabled: true, group: '224.0.2.5' }, stateDir: '.unimatrix/cma', trust: 'tofu', timing: {} }),
+      .prefault({}),
     discovery: z
       .object({
         /** Off: joining hosts are sent no discovery requests (results that arrive are still stored). */

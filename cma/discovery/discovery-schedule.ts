@@ -7,6 +7,7 @@
  * `discovery.requests` key).
  */
 import { z } from 'zod';
+import { formatIssues } from '../../common/zod-issues';
 import type { PayloadOf } from '../../protocol/message-types';
 import { discoveryRequestSchema } from '../../protocol/messages/discovery';
 import { discoveryNameSchema } from '../../protocol/messages/discovery-envelope';
@@ -85,7 +86,7 @@ export class DiscoverySchedule {
       };
       const checked = discoveryRequestSchema.safeParse(merged);
       if (!checked.success) {
-        const why = checked.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; ');
+        const why = formatIssues(checked.error.issues, { root: 'request' });
         throw new Error(`discovery request "${name}": ${why}`);
       }
       this.requests.set(name, checked.data);

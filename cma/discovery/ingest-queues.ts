@@ -1,7 +1,7 @@
 /**
- * The two orders the ingest service keeps (ingest-service.ts): results of one (host, discovertype)
- * one after another, and the writes of crossHost plugins one at a time. A job that fails does not
- * stop the ones queued after it.
+ * Results of one (host, discovertype) one after another (ingest-service.ts; the writes of crossHost
+ * plugins one at a time use common/serial-queue.ts). A job that fails does not stop the ones queued
+ * after it.
  */
 
 /** Jobs with the same key run one after another, in the order they were queued. */
@@ -23,16 +23,5 @@ export class KeyedQueue {
   /** Keys with a job pending (bounded by what is in flight, not by what was ever seen). */
   get size(): number {
     return this.tails.size;
-  }
-}
-
-/** Jobs run one at a time, each once every earlier one has settled (committed or failed). */
-export class OneAtATime {
-  private tail: Promise<unknown> = Promise.resolve();
-
-  run<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.tail.then(work, work);
-    this.tail = next.catch(() => undefined);
-    return next;
   }
 }

@@ -41,7 +41,8 @@ import { failurePlan, discoveryResultKey, unchangedResultStatement, type Discove
 import { defaultRegistry, planIngest, sha256Hex, type PluginRegistry } from './registry';
 import { discoveryResultInputSchema, readableFailure, salvageName, type DiscoveryResultInput } from './result-input';
 import { UNLIMITED, type ConcurrencyLimit } from './limiter';
-import { KeyedQueue, OneAtATime } from './ingest-queues';
+import { SerialQueue } from '../../common/serial-queue';
+import { KeyedQueue } from './ingest-queues';
 
 /** How a result ended up. */
 export type IngestStatus =
@@ -102,7 +103,7 @@ export class DiscoveryIngestService {
   /** results of one DiscoveryResult key, in arrival order */
   private readonly perResult = new KeyedQueue();
   /** the writes of crossHost plugins, one at a time */
-  private readonly crossHost = new OneAtATime();
+  private readonly crossHost = new SerialQueue();
   private lastNow = 0;
   readonly counters: IngestCounters = {
     derived: 0, raw_only: 0, unavailable: 0, unchanged: 0, error: 0, rejected: 0, rows: 0, followUps: 0, followUpFailures: 0,
@@ -146,7 +147,7 @@ export class DiscoveryIngestService {
       });
       if ('report' in first) return first.report;
       // A crossHost write: its turn, then (in it) a slot, its write time, its plan and its commit.
-      const written = await this.crossHost.run(() => slots.run(() => this.planAndWrite(first.derive, this.nextNow())));
+      const written = await this.crossHost.push(() => slots.run(() => this.planAndWrite(first.derive, this.nextNow())));
       return 'final' in written ? written.final : slots.run(() => this.finish(written));
     });
   }

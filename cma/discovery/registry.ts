@@ -10,7 +10,7 @@
  *  - otherwise the plugin's plan follows.
  */
 import type { WritePlan } from '../graph/write-plan';
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../common/hash';
 import { canonicalJson } from '../../protocol/messages/canonical-json';
 import { describeIssues, discoveryEnvelopeSchema, type DiscoveryEnvelope } from '../../protocol/messages/discovery-envelope';
 import { cpuPlugin } from './cpu-plugin';
@@ -80,9 +80,7 @@ export type IngestInput = {
   wireHash?: string;
 };
 
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
+export { sha256Hex };
 
 function unavailableReason(data: unknown): string | null {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return null;

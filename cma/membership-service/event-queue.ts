@@ -1,5 +1,5 @@
 import type { Decision } from '../membership/decisions';
-import { SerialQueue } from './serial-queue';
+import { SerialQueue } from '../../common/serial-queue';
 
 /**
  * An event refused because the membership service is stopping. It was not applied, so whoever holds

@@ -16,7 +16,8 @@ import { z } from 'zod';
 
 const ms = z.number().int().positive().max(3_600_000);
 
-export const membershipTimingSchema = z
+/** The fields, strict (a typo such as `deadMS` is refused, not dropped). */
+const timingFields = z
   .object({
     heartbeatMs: ms.default(1000),
     warnMs: ms.default(2500),
@@ -30,6 +31,9 @@ export const membershipTimingSchema = z
     /** Larger segments are not probed as a whole (each probe is a packet); their deaths stay per host. */
     maxSegmentHosts: z.number().int().min(2).max(1_000_000).default(4096),
   })
+  .strict();
+
+export const membershipTimingSchema = timingFields
   .refine((t) => t.heartbeatMs <= t.warnMs && t.warnMs < t.deadMs, {
     message: 'expected heartbeatMs <= warnMs < deadMs',
   })

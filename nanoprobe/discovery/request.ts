@@ -3,6 +3,7 @@
  * parameters. Validated here because it arrives from the network.
  */
 import { z } from 'zod';
+import { formatIssues } from '../../common/zod-issues';
 import { DISCOVERY_NAME_PATTERN } from '../../protocol/messages/discovery-envelope';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -33,6 +34,6 @@ export function requestId(r: DiscoveryRequest): string {
 export function parseDiscoveryRequest(input: unknown): { ok: true; request: DiscoveryRequest } | { ok: false; message: string } {
   const parsed = discoveryRequestSchema.safeParse(input);
   if (parsed.success) return { ok: true, request: parsed.data };
-  const message = parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; ');
+  const message = formatIssues(parsed.error.issues, { root: 'request' });
   return { ok: false, message: message.slice(0, 500) };
 }

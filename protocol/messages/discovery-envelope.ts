@@ -7,6 +7,7 @@
  * Both daemons use this one schema (a contract of the wire, so it lives in protocol/).
  */
 import { z } from 'zod';
+import { formatIssues } from '../../common/zod-issues';
 
 /**
  * Discovery names and discovertypes: a word that is safe as a file name and as a graph property. The
@@ -28,8 +29,5 @@ export type DiscoveryEnvelope = z.infer<typeof discoveryEnvelopeSchema>;
 
 /** A one-line, bounded summary of why a document does not fit the envelope. */
 export function describeIssues(error: z.ZodError, maxChars = 500): string {
-  const text = error.issues
-    .map((i) => `${i.path.length > 0 ? i.path.join('.') : '(document)'}: ${i.message}`)
-    .join('; ');
-  return text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;
+  return formatIssues(error.issues, { root: 'document', maxChars });
 }

@@ -15,6 +15,7 @@ describe('dependencies between the top-level folders', () => {
       { file: path.join('cma', 'discovery', 'x.ts'), source: "import { y } from '../../nanoprobe/discovery/envelope';\nimport { z } from '../../protocol/codec';" },
       { file: path.join('nanoprobe', 'a.ts'), source: "const c = require('../cma/config/cma-config');" },
       { file: path.join('common', 'b.ts'), source: "export { w } from '../protocol/errors';" },
+      { file: path.join('protocol', 'd.ts'), source: "import { formatIssues } from '../common/zod-issues';" },
       { file: path.join('nanoprobe', 'a.test.ts'), source: "import { waitFor } from '../test/support/wait-for';" },
       { file: path.join('cli', 'c.ts'), source: "import '../cma/cma-service';" },
     ]);

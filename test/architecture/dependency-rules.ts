@@ -1,17 +1,16 @@
 /**
- * Which top-level folder may import which (docs/architecture.md, "Dependencies"): `protocol/` is the
- * wire and knows no daemon; `common/` is shared code that knows nothing else of the project; the
+ * Which top-level folder may import which (docs/architecture.md, "Dependencies"): `common/` is shared
+ * code that knows nothing else of the project; `protocol/` is the wire, uses `common/` and knows no
+ * daemon; the
  * daemons `cma/`, `nanoprobe/` and `poller/` use those two and never each other. `cli/`, `bench/`
  * and `test/` sit on top and may use everything. A daemon's own tests may also use `test/` helpers.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-const DAEMONS = ['cma', 'nanoprobe', 'poller'] as const;
-
 /** For each folder, the project folders its code may import (itself always). */
 export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
-  protocol: [],
+  protocol: ['common'],
   common: [],
   cma: ['protocol', 'common'],
   nanoprobe: ['protocol', 'common'],
@@ -75,4 +74,3 @@ export function sourcesUnder(root: string): Array<{ file: string; source: string
   return out;
 }
 
-export { DAEMONS };

@@ -1,13 +1,13 @@
 /**
- * Runs async jobs one at a time, in order. Membership events must be applied in the order they
- * arrived, and their graph writes must land before the next event's (a death after a join, never the
- * reverse); a failing job is reported and does not stop the queue.
+ * Runs async jobs one at a time, in order: each starts once every earlier one has settled. A failing
+ * job is reported (to `onError`, and to its own caller) and does not stop the queue. Membership events
+ * use it (applied in arrival order), and the discovery writes that must commit one at a time.
  */
 export class SerialQueue {
   private tail: Promise<void> = Promise.resolve();
   private pending = 0;
 
-  constructor(private readonly onError: (err: unknown) => void) {}
+  constructor(private readonly onError: (err: unknown) => void = () => undefined) {}
 
   get length(): number {
     return this.pending;

@@ -39,6 +39,8 @@ function setup() {
   const statuses: Array<{ keyids: string[]; status: string; reason: string | null }> = [];
   const counts = new Map<string, number>();
   const count = (what: string): void => void counts.set(what, (counts.get(what) ?? 0) + 1);
+  /** The wall clock the batch reads; each announcement below moves it on as the announcer's backoff would. */
+  let wall = 1_000_000;
   const peers = new PeerDirectory();
   const errors: unknown[] = [];
   const events = new EventQueue({ carryOut: async () => undefined, onError: (err) => void errors.push(err) });
@@ -90,11 +92,12 @@ function setup() {
       joined: (peer) => void joined.push(peer.hostname),
       count,
       log: silentLogger,
+      now: () => wall,
     });
     const sender = new PeerSender({ endpoint, peers, stopped: () => events.stopped, count, log: silentLogger });
     return { trust, batch, sender };
   };
-  return { dir, signed, reliable, stored, joined, previous, resolvedHostDowns, fired, statuses, counts, errors, peers, events, membership, settled, open };
+  return { dir, signed, reliable, stored, joined, previous, resolvedHostDowns, fired, statuses, counts, errors, peers, events, membership, settled, open, later: (ms: number) => void (wall += ms) };
 }
 
 function announce(host: Identity, hostname: string, ip: string, startTime: number): { incoming: IncomingMessage; payload: PayloadOf<'ANNOUNCE'> } {
@@ -212,16 +215,25 @@ describe('AnnouncementBatch', () => {
     batch.add(once.incoming, once.payload);
     await t.settled();
     expect(t.membership.status(host.keyId)).toBe('live');
+    t.later(1); // the same datagram twice (multicast on two paths): one try
+    batch.add(once.incoming, once.payload);
+    await t.settled();
+    t.later(500);
     batch.add(once.incoming, once.payload); // its ACK lost, maybe
+    await t.settled();
+    t.later(1);
+    batch.add(once.incoming, once.payload); // that one seen twice
     await t.settled();
     expect(t.membership.status(host.keyId)).toBe('live');
     expect(t.fired).toEqual([]);
+    t.later(1_000);
     batch.add(once.incoming, once.payload); // again: it does not believe this CMA
     await t.settled();
     expect(t.membership.status(host.keyId)).not.toBe('live');
     expect(t.fired).toEqual([{ alertname: 'HostRefusesCma', host: 'stranger' }]);
     expect(t.statuses).toEqual([{ keyids: [host.keyId], status: 'left', reason: 'refuses this CMA: its configured CMA key is another one' }]);
     for (let i = 0; i < 3; i++) {
+      t.later(2_000);
       batch.add(once.incoming, once.payload);
       await t.settled();
     }
@@ -244,6 +256,7 @@ describe('AnnouncementBatch', () => {
     await t.settled();
     t.peers.get(host.keyId)!.configAcked = true; // as the decision runner marks it when the CONFIG is acknowledged
     for (let i = 0; i < 4; i++) {
+      t.later(1_000);
       batch.add(once.incoming, once.payload);
       await t.settled();
     }

@@ -16,6 +16,8 @@ import type { PeerDirectory } from './peer-directory';
 
 /** Answered announcements of one process, without a CONFIG acknowledged, that make it a refuser. */
 const REFUSAL_REPEATS = 2;
+/** Two announcements closer than this are one try seen twice. */
+const REFUSAL_REPEAT_GAP_MS = 300;
 
 type Pending = { incoming: IncomingMessage; payload: PayloadOf<'ANNOUNCE'> };
 type Candidate = { checked: CheckedAnnouncement; incoming: IncomingMessage; startTime: number };
@@ -38,6 +40,8 @@ export type AnnouncementBatchDeps = {
   joined: (peer: { keyid: HostId; hostname: string }) => void;
   count: (what: string) => void;
   log: Logger;
+  /** Wall-clock milliseconds (tests pin it). */
+  now?: () => number;
 };
 
 /**
@@ -51,7 +55,11 @@ export class AnnouncementBatch {
   private readonly pending: Pending[] = [];
   private flushQueued = false;
 
-  constructor(private readonly deps: AnnouncementBatchDeps) {}
+  private readonly now: () => number;
+
+  constructor(private readonly deps: AnnouncementBatchDeps) {
+    this.now = deps.now ?? Date.now;
+  }
 
   /** Takes one ANNOUNCE; the burst it belongs to is handled by the next flush. */
   add(incoming: IncomingMessage, payload: PayloadOf<'ANNOUNCE'>): void {
@@ -151,15 +159,20 @@ export class AnnouncementBatch {
     const repeatedJoinId = sameJoin ? known?.joinId : undefined;
     const repeat = repeatedJoinId !== undefined;
     const joinId = repeatedJoinId ?? peers.nextJoinId(checked.keyid);
-    peers.set({ keyid: checked.keyid, hostname: checked.hostname, role: checked.join.role, keys: checked.keys, endpoint: checked.endpoint, startTime, joinId });
+    peers.set({ keyid: checked.keyid, hostname: checked.hostname, role: checked.join.role, keys: checked.keys, endpoint: checked.endpoint, startTime, joinId, lastRepeatAt: this.now() });
     transport.guard.learnPeer(checked.keyid, checked.keys);
     this.deps.accepted(checked.keyid);
     this.reply(incoming, startTime, { accepted: true, joinId });
     if (repeat) {
       this.deps.count('announce_repeated');
       const current = peers.get(checked.keyid)!;
-      current.repeats = (known?.repeats ?? 0) + 1;
       current.configAcked = known?.configAcked;
+      // A repeat counts only as the announcer's next try (its backoff starts at 500 ms): the same
+      // datagram arriving twice (multicast on two paths, a duplicating network) is no refusal.
+      const now = this.now();
+      const counted = now - (known?.lastRepeatAt ?? Number.NEGATIVE_INFINITY) >= REFUSAL_REPEAT_GAP_MS;
+      current.repeats = (known?.repeats ?? 0) + (counted ? 1 : 0);
+      current.lastRepeatAt = counted ? now : known?.lastRepeatAt;
       if (current.repeats >= REFUSAL_REPEATS && current.configAcked !== true) this.refused(current.keyid, current.hostname);
       return;
     }

@@ -17,6 +17,8 @@ export type Peer = {
   configAcked?: boolean;
   /** Announcements of the same process after its join was answered (each one a refused ANNOUNCE_ACK, or a lost one). */
   repeats?: number;
+  /** When the join, or the last repeat counted since, arrived (wall clock ms). */
+  lastRepeatAt?: number;
   /** The process keeps refusing this CMA (announcement-batch.ts): answered, never joined again. */
   refusing?: boolean;
 };

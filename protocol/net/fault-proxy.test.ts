@@ -51,7 +51,8 @@ describe('FaultProxy over real loopback sockets', () => {
       const s = proxy!.stats();
       return s.toTarget.received === n && s.toClient.forwarded >= s.toClient.received - s.toClient.lost + s.toClient.duplicated;
     });
-    await new Promise((r) => setTimeout(r, 100));
+    // Every datagram the proxy forwarded to the client has arrived (an outcome, not a sleep).
+    await until(() => got.length === proxy!.stats().toClient.forwarded);
     const s = proxy.stats();
     // Both directions see faults; 30% loss each way leaves about half the round trips.
     expect(s.toTarget.lost).toBeGreaterThan(n * 0.2);
@@ -72,8 +73,11 @@ describe('FaultProxy over real loopback sockets', () => {
       const c = await openUdpSocket({ host: '127.0.0.1' });
       c.onDatagram((b) => got.push(b[0] ?? -1));
       for (let i = 0; i < 50; i++) c.send(Uint8Array.of(i), p.address());
-      await until(() => p.stats().toTarget.received === 50);
-      await new Promise((r) => setTimeout(r, 100));
+      // Every echo made it back through the proxy and every one it let through arrived.
+      await until(() => {
+        const s = p.stats();
+        return s.toTarget.received === 50 && s.toClient.received === s.toTarget.forwarded && got.length === s.toClient.forwarded;
+      });
       await Promise.all([p.close(), c.close()]);
       return got.sort((x, y) => x - y);
     };

@@ -1,3 +1,4 @@
+import { testNeedingRoot } from '../../test/support/needs-root';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -69,8 +70,7 @@ describe('identity key files', () => {
     expect(isUnimatrixError(errorOf(() => loadIdentity(file)), 'UNI_SEC_002')).toBe(true);
   });
 
-  const asRoot = process.getuid?.() === 0;
-  (asRoot ? test : test.skip)('a key file owned by another user is refused (needs root to set up)', () => {
+  testNeedingRoot('a key file owned by another user is refused (needs root to set up)', () => {
     const file = path.join(dir, 'foreign.key');
     loadOrCreateIdentity(file);
     fs.chownSync(file, 65534, 65534);

@@ -12,10 +12,8 @@ import { lldpDataSchema } from '../../cma/discovery/lldp-plugin';
 import { planIngest } from '../../cma/discovery/registry';
 import { rowsOf } from './plan-checks';
 import { discover } from './run-discovery';
+import { describeNeedingRoot } from '../support/needs-root';
 
-const isRoot = process.getuid?.() === 0;
-const describeAsRoot = isRoot ? describe : describe.skip;
-if (!isRoot) process.stderr.write('scripts-lldp: skipped, network namespaces need root\n');
 
 function run(cmd: string, args: string[]): void {
   const res = spawnSync(cmd, args, { encoding: 'utf8' });
@@ -30,7 +28,7 @@ async function until(what: string, check: () => boolean, limitMs = 45_000): Prom
   }
 }
 
-describeAsRoot('lldp script with real lldpd instances', () => {
+describeNeedingRoot('lldp script with real lldpd instances', () => {
   const id = randomBytes(3).toString('hex');
   const hostNs = `umx-h-${id}`;
   const switchNs = `umx-s-${id}`;

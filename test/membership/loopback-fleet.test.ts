@@ -119,11 +119,10 @@ describeWithNeo4j('membership: real nanoprobes join, die, leave, and survive a C
     expect(r.audit).toEqual([]);
   }, 60_000);
 
-  test('SIGTERM makes a graceful leave: exit 0 within 2 s, status left, no alert', async () => {
+  test('SIGTERM makes a graceful leave: exit 0 once the CMA acknowledged it, status left, no alert', async () => {
     const leaver = segment1[1]!;
     const exit = await fleet.kill(leaver, 'SIGTERM');
     expect(exit.code).toBe(0);
-    expect(exit.ms).toBeLessThan(2_500);
     const h = await waitFor(hosts, (x) => x.get(leaver)?.status === 'left', 10_000);
     expect(h.get(leaver)?.status).toBe('left');
     // Longer than the dead time: a leave must never turn into a death.

@@ -33,7 +33,7 @@ describe('nanoprobe processes', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('on SIGTERM sends LEAVE, waits for the acknowledgement and exits 0 within 2 s', async () => {
+  it('on SIGTERM sends LEAVE, waits for the acknowledgement and exits 0 (not by its 2 s leave timeout)', async () => {
     const child = spawnNanoprobe('sierra');
     const host = await cma.waitForHost('sierra', 60_000);
     const joined = await child.waitForLog('joined');
@@ -43,11 +43,11 @@ describe('nanoprobe processes', () => {
     expect(exit).toMatchObject({ code: 0, signal: null });
     const leave = cma.messages('LEAVE').find((m) => m.peer === host.keyId);
     expect(leave).toMatchObject({ reliable: true, payload: { reason: 'SIGTERM', startTime: host.payload.startTime } });
-    // The process's own account of its stop: from the signal to the socket closed.
-    const stopping = child.logs.find((l) => l.msg === 'stopping');
-    const stopped = child.logs.find((l) => l.msg === 'nanoprobe stopped');
+    // The process's own account of its stop: it left because the CMA acknowledged, not by timing out.
+    expect(child.logs.find((l) => l.msg === 'stopping')).toBeDefined();
     expect(child.logs.find((l) => l.msg === 'left the CMA')).toMatchObject({ acknowledged: true });
-    expect(stopped!.time - stopping!.time).toBeLessThan(2_000);
+    expect(child.logs.find((l) => l.msg === 'graceful stop took too long; exiting')).toBeUndefined();
+    expect(child.logs.find((l) => l.msg === 'nanoprobe stopped')).toBeDefined();
   });
 
   it('a partner killed with SIGKILL is reported late, then dead (standalone entry)', async () => {

@@ -1,15 +1,16 @@
 /**
  * The error users see when no interface can carry multicast, produced for real: the helper runs in a
  * fresh network namespace (`unshare -n`, needs root) that has no routes at all, so the kernel refuses
- * to join 224.0.2.5. The namespace disappears with the process. Skipped without root or unshare.
+ * to join 224.0.2.5. The namespace disappears with the process. Skipped without root or unshare, except
+ * in CI, where it fails.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { describeNeedingRoot } from '../support/needs-root';
 
-const canUnshare = process.getuid?.() === 0 && spawnSync('unshare', ['-n', 'true']).status === 0;
-const describeIfRoot = canUnshare ? describe : describe.skip;
+const unshareMissing = (): string | null => (spawnSync('unshare', ['-n', 'true']).status === 0 ? null : 'unshare -n does not work here');
 
-describeIfRoot('multicast without a route (network namespace)', () => {
+describeNeedingRoot('multicast without a route (network namespace)', () => {
   it('fails with UNI_TRANS_006, naming the cause and the unicast way out', () => {
     const script = `
       require(${JSON.stringify(path.join(__dirname, '../../protocol/net/multicast.ts'))})
@@ -26,4 +27,4 @@ describeIfRoot('multicast without a route (network namespace)', () => {
     expect(outcome.message).toMatch(/no route for 224\.0\.0\.0\/4/);
     expect(outcome.message).toMatch(/unicast address/);
   });
-});
+}, unshareMissing);

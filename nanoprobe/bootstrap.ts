@@ -7,9 +7,10 @@
 import type { UdpSocket } from '../protocol/net/udp-socket';
 import type { SocketAddress } from '../protocol/transport/datagram-socket';
 import { TransportError } from '../protocol/transport/transport-errors';
+import type { BootstrapTarget } from '../agent/bootstrap-target';
 import type { NanoprobeConfig } from './config';
 
-export type BootstrapTarget = { kind: 'unicast' | 'multicast'; address: SocketAddress };
+export type { BootstrapTarget };
 
 export function bootstrapTarget(config: NanoprobeConfig): BootstrapTarget {
   if (config.cma !== undefined) return { kind: 'unicast', address: { host: config.cma.host, port: config.cma.port } };

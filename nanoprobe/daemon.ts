@@ -21,13 +21,13 @@ import type { Clock } from '../protocol/transport/clock';
 import type { SocketAddress } from '../protocol/transport/datagram-socket';
 import type { Endpoint, IncomingMessage } from '../protocol/transport/endpoint';
 import type { TransportCounterName } from '../protocol/transport/transport-counters';
-import type { AnnouncerState } from './announcer';
+import type { AnnouncerState } from '../agent/announcer';
 import type { BootstrapTarget } from './bootstrap';
-import { CmaLink, type CmaStatus, type LostReason } from './cma-link';
+import { CmaLink, type CmaStatus, type LostReason } from '../agent/cma-link';
 import type { NanoprobeConfig } from './config';
 import { createNanoprobeCounters, type NanoprobeCounterName } from './counters';
 import { DiscoveryBridge, type DiscoveryBridgeOptions, type DiscoveryBridgeStatus } from './discovery-bridge';
-import type { AnnouncedAddress } from './host-addresses';
+import type { AnnouncedAddress } from '../agent/host-addresses';
 import { dispatchInbound, type InboundHandlers } from './inbound';
 import { LogThrottle, logThrottled, type Logger } from './logger';
 import { Liveness } from './liveness';
@@ -35,7 +35,7 @@ import { LoadWatch, type LoadFigures } from './load-watch';
 import type { PartnerReportPayload, PartnerSnapshot } from './partner-monitor';
 import { probeReply } from './probe-responder';
 
-export type { LostReason } from './cma-link';
+export type { LostReason } from '../agent/cma-link';
 
 export type NanoprobeStatus = {
   hostname: string;

@@ -18,7 +18,7 @@ import { parseNanoprobeConfig, type NanoprobeConfig, type NanoprobeConfigInput }
 import { Nanoprobe, type NanoprobeParts } from './daemon';
 import { listScripts } from './discovery/script-directory';
 import type { DiscoveryBridgeOptions } from './discovery-bridge';
-import { announcedAddresses } from './host-addresses';
+import { announcedAddresses } from '../agent/host-addresses';
 import { UnknownSenderTap } from './unknown-sender-tap';
 import { configuredCmaKeys, loadNanoprobeIdentity } from './identity';
 import { createNanoprobeLogger, type Logger } from './logger';

@@ -67,7 +67,7 @@ export function linkDiscovery(options: {
 
   // Outside the membership queue: a discovery write must not hold up heartbeat reports and deaths.
   // Acknowledged once stored (the router acknowledges when this resolves).
-  options.router.register({ type: 'DISCOVERY_RESULT', how: 'reliable', from: 'known', handle: async (payload, { keyid, hostname }) => {
+  options.router.register({ type: 'DISCOVERY_RESULT', how: 'reliable', from: 'known', roles: ['nanoprobe'], handle: async (payload, { keyid, hostname }) => {
     membership.sawMessageFrom(keyid);
     // The ingest takes its slots itself: a result waiting for its turn holds none (limiter.ts).
     const report = await ingest.ingest(hostname, payload, limiter);

@@ -100,7 +100,7 @@ function setup() {
   return { dir, signed, reliable, stored, joined, previous, resolvedHostDowns, fired, statuses, counts, errors, peers, events, membership, settled, open, later: (ms: number) => void (wall += ms) };
 }
 
-function announce(host: Identity, hostname: string, ip: string, startTime: number): { incoming: IncomingMessage; payload: PayloadOf<'ANNOUNCE'> } {
+function announce(host: Identity, hostname: string, ip: string, startTime: number, role: 'nanoprobe' | 'poller' = 'nanoprobe'): { incoming: IncomingMessage; payload: PayloadOf<'ANNOUNCE'> } {
   const payload: PayloadOf<'ANNOUNCE'> = {
     hostname,
     addresses: [{ ip, prefixLength: 24 }],
@@ -109,7 +109,7 @@ function announce(host: Identity, hostname: string, ip: string, startTime: numbe
     x25519: host.publicKeys.x25519,
     startTime,
     softwareVersion: 'test',
-    role: 'nanoprobe',
+    role,
   };
   const incoming: IncomingMessage = {
     peer: host.keyId,
@@ -262,5 +262,19 @@ describe('AnnouncementBatch', () => {
     }
     expect(t.membership.status(host.keyId)).toBe('live');
     expect(t.fired).toEqual([]);
+  });
+  it('a poller is answered and stored but placed on no heartbeat ring, and no discovery is asked of it', async () => {
+    const { batch } = await t.open();
+    const poller = generateIdentity();
+    const a = announce(poller, 'poller-1', '10.7.6.1', 5_000, 'poller');
+    batch.add(a.incoming, a.payload);
+    await t.settled();
+    expect(acks(t.signed).map((x) => x.accepted)).toEqual([true]);
+    expect(t.stored.flat().map((j) => [j.name, j.role])).toEqual([['poller-1', 'poller']]);
+    expect(t.membership.status(poller.keyId)).not.toBe('live');
+    expect(t.membership.ringSet.has(poller.keyId)).toBe(false);
+    expect(t.joined).toEqual([]);
+    expect(t.counts.get('announce_poller')).toBe(1);
+    expect(t.peers.get(poller.keyId)?.role).toBe('poller');
   });
 });

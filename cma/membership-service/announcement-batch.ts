@@ -38,6 +38,8 @@ export type AnnouncementBatchDeps = {
   accepted: (host: HostId) => void;
   /** An accepted announcement that is a join (not a repeat of one): its listeners run. */
   joined: (peer: { keyid: HostId; hostname: string }) => void;
+  /** A join of an agent that is no ring member (role 'poller'): the poller feature's to take on. */
+  agentJoined?: (peer: { keyid: HostId; hostname: string; role: string }) => void;
   count: (what: string) => void;
   log: Logger;
   /** Wall-clock milliseconds (tests pin it). */
@@ -182,6 +184,13 @@ export class AnnouncementBatch {
       void this.deps.writer.fact('host_refuses_cma_resolved', async () => {
         await this.deps.alerts.clearMany('HostRefusesCma', [checked.hostname], Date.now(), 'a new process announced');
       });
+    }
+    if (checked.join.role !== 'nanoprobe') {
+      // A poller (or any agent that is not a host's nanoprobe) is answered and known, but is no ring
+      // member: it heartbeats nobody's ring, and its liveness is its own feature's to judge.
+      this.deps.count(`announce_${checked.join.role}`);
+      this.deps.agentJoined?.({ keyid: checked.keyid, hostname: checked.hostname, role: checked.join.role });
+      return;
     }
     this.deps.membership().announce(checked.ringHost);
     this.deps.joined({ keyid: checked.keyid, hostname: checked.hostname });

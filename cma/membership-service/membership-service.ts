@@ -228,11 +228,13 @@ export class MembershipService {
   /** The membership messages and how they must come (sealed, reliable) and from whom. */
   private registerRoutes(router: InboundRouter): void {
     router.register({ type: 'ANNOUNCE', how: 'signed', from: 'anyone', handle: (payload, _sender, incoming) => this.announcements.add(incoming, payload) });
-    router.register({ type: 'PROBE_REPLY', how: 'sealed', from: 'known', handle: (payload, sender) => this.onProbeReply(sender.keyid, payload) });
+    // Ring members are nanoprobes; a poller's liveness is its own feature's (no REJOINs for it).
+    const members = ['nanoprobe'] as const;
+    router.register({ type: 'PROBE_REPLY', how: 'sealed', from: 'known', roles: members, handle: (payload, sender) => this.onProbeReply(sender.keyid, payload) });
     // Acknowledged once applied and its decisions stored; not at all if it failed or the service
     // stopped first (the sender retransmits it).
     const applied = <N extends 'PARTNER_REPORT' | 'LEAVE' | 'UNEXPECTED_HEARTBEAT'>(type: N) =>
-      router.register({ type, how: 'reliable', from: 'known', handle: (payload, sender) => this.applyInQueue(sender, { type, payload } as Message) });
+      router.register({ type, how: 'reliable', from: 'known', roles: members, handle: (payload, sender) => this.applyInQueue(sender, { type, payload } as Message) });
     applied('PARTNER_REPORT');
     applied('LEAVE');
     applied('UNEXPECTED_HEARTBEAT');

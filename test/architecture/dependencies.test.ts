@@ -18,12 +18,15 @@ describe('dependencies between the top-level folders', () => {
       { file: path.join('protocol', 'd.ts'), source: "import { formatIssues } from '../common/zod-issues';" },
       { file: path.join('nanoprobe', 'a.test.ts'), source: "import { waitFor } from '../test/support/wait-for';" },
       { file: path.join('cli', 'c.ts'), source: "import '../cma/cma-service';" },
+      { file: path.join('agent', 'e.ts'), source: "import { x } from '../nanoprobe/daemon';" },
+      { file: path.join('nanoprobe', 'f.ts'), source: "import { y } from '../agent/cma-link';" },
     ]);
     expect(violations.map((v) => `${v.file} → ${v.to}`)).toEqual([
       `${path.join('protocol', 'codec.ts')} → cma`,
       `${path.join('cma', 'discovery', 'x.ts')} → nanoprobe`,
       `${path.join('nanoprobe', 'a.ts')} → cma`,
       `${path.join('common', 'b.ts')} → protocol`,
+      `${path.join('agent', 'e.ts')} → nanoprobe`,
     ]);
   });
 

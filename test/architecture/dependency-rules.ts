@@ -12,9 +12,10 @@ import path from 'node:path';
 export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   protocol: ['common'],
   common: [],
+  agent: ['protocol', 'common'],
   cma: ['protocol', 'common'],
-  nanoprobe: ['protocol', 'common'],
-  poller: ['protocol', 'common'],
+  nanoprobe: ['agent', 'protocol', 'common'],
+  poller: ['agent', 'protocol', 'common'],
 };
 
 export type Violation = { file: string; imports: string; from: string; to: string };

@@ -14,9 +14,10 @@ import { PlainGuard } from '../protocol/transport/plain-guard';
 import { TransportError } from '../protocol/transport/transport-errors';
 import { CmaLink, type LostReason } from './cma-link';
 import type { AnnounceAck } from './cma-trust';
-import { createNanoprobeCounters } from './counters';
-import { LogThrottle, silentLogger } from './logger';
-import type { PartnerReportPayload } from './partner-monitor';
+import { createAgentCounters } from './counters';
+import { silentLogger } from '../common/logger';
+import { LogThrottle } from '../common/log-throttle';
+import type { PayloadOf } from '../protocol/message-types';
 
 const START = 1_800_000_000_123;
 const CMA_ADDRESS = { host: '10.0.0.2', port: 2000 };
@@ -50,7 +51,7 @@ function rig(ackReliable = true): Rig {
     if (decoded.ok) received.push(decoded.message);
     if (ackReliable) m.ack();
   });
-  const counters = createNanoprobeCounters();
+  const counters = createAgentCounters();
   const joined: string[] = [];
   const lost: LostReason[] = [];
   const link = new CmaLink({
@@ -103,7 +104,7 @@ async function settle(r: Rig, done: () => boolean, limitMs = 5_000): Promise<voi
   }
 }
 
-function report(r: Rig): PartnerReportPayload {
+function report(r: Rig): PayloadOf<'PARTNER_REPORT'> {
   return { partner: r.cma.keyId, status: 'dead', lastHeard: null, observer: r.cma.keyId, reportedAt: START };
 }
 

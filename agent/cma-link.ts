@@ -1,5 +1,6 @@
 /**
- * The nanoprobe's relationship with its CMA, from the first announcement to leaving:
+ * An agent's relationship with its CMA (a nanoprobe's now, a poller's next), from the first
+ * announcement to leaving:
  *   announcing (announcer.ts decides when) → an ANNOUNCE_ACK (cma-trust.ts decides which to believe)
  *   → joined, holding the CMA's key, address and join id → lost → announcing again.
  *
@@ -7,12 +8,11 @@
  * when it sends REJOIN because it holds us as no member; a REJOIN sent before our current join was
  * accepted is stale (stale-rejoin.ts) and ignored. Losing the CMA stops nothing else: heartbeats go on.
  *
- * Everything the nanoprobe says to the CMA goes out here as well, because only this side knows
+ * Everything the agent says to the CMA goes out here as well, because only this side knows
  * whether there is a CMA to say it to, and where. The daemon routes messages and endpoint events in,
  * and is told of each join (to send again what the CMA may not have) and each loss.
  */
 import { encodeMessage } from '../protocol/codec';
-import type { CounterSet } from '../protocol/counters';
 import { makeMessage, type MessageName, type PayloadOf } from '../protocol/message-types';
 import type { PublicKeys } from '../protocol/security/identity';
 import { SIGNED_OVERHEAD } from '../protocol/security/packet-format';
@@ -22,18 +22,17 @@ import type { SocketAddress } from '../protocol/transport/datagram-socket';
 import type { Endpoint, GiveUpEvent, IncomingMessage, PeerRestartedEvent } from '../protocol/transport/endpoint';
 import { buildAnnounce, type AnnounceFields } from './announce-message';
 import { Announcer, type AnnouncerOptions, type AnnouncerState } from './announcer';
-import type { BootstrapTarget } from './bootstrap';
+import type { BootstrapTarget } from './bootstrap-target';
 import { CmaTrust, type AnnounceAck } from './cma-trust';
-import type { NanoprobeCounterName } from './counters';
-import { logThrottled, type Logger, type LogThrottle } from './logger';
-import type { PartnerReportPayload } from './partner-monitor';
+import type { AgentCounterName } from './counters';
+import type { Logger } from '../common/logger';
+import { logThrottled, type LogThrottle } from '../common/log-throttle';
 import { isStaleRejoin, newerJoinId } from './stale-rejoin';
-import type { UnexpectedHeartbeatPayload } from './unexpected-heartbeats';
 
 /** Why we went back to announcing: the CMA restarted, stopped acknowledging, or asked (REJOIN). */
 export type LostReason = 'cma_restarted' | 'cma_gave_up' | 'cma_asked';
 
-const LOST_COUNTER: Record<LostReason, NanoprobeCounterName> = {
+const LOST_COUNTER: Record<LostReason, AgentCounterName> = {
   cma_restarted: 'cma_lost_restarted',
   cma_gave_up: 'cma_lost_gave_up',
   cma_asked: 'cma_lost_asked',
@@ -53,7 +52,7 @@ export type CmaLinkDeps = {
   backoff: AnnouncerOptions['backoff'];
   /** How long stopping waits for the CMA to acknowledge LEAVE. */
   leaveTimeoutMs: number;
-  counters: CounterSet<NanoprobeCounterName>;
+  counters: { add(name: AgentCounterName, by?: number): void };
   log: Logger;
   throttle: LogThrottle;
   clock: Clock;
@@ -220,7 +219,7 @@ export class CmaLink {
   }
 
   /** A partner's new state; `delivered` runs once the CMA acknowledged it. */
-  reportPartner(report: PartnerReportPayload, delivered: () => void): void {
+  reportPartner(report: PayloadOf<'PARTNER_REPORT'>, delivered: () => void): void {
     if (!this.isJoined) return; // re-reported after the next join (PartnerMonitor.rejoinReports)
     this.deps.counters.add('partner_reports_sent');
     this.send('PARTNER_REPORT', report).then(
@@ -232,7 +231,7 @@ export class CmaLink {
     );
   }
 
-  reportUnexpected(payload: UnexpectedHeartbeatPayload): void {
+  reportUnexpected(payload: PayloadOf<'UNEXPECTED_HEARTBEAT'>): void {
     this.deps.counters.add('unexpected_reports_sent');
     this.deps.log.info({ sender: payload.claimedSender, from: payload.from, count: payload.count }, 'heartbeats from a non-partner reported');
     this.send('UNEXPECTED_HEARTBEAT', payload).catch(() => undefined); // a later one carries the news again

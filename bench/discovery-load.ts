@@ -3,9 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { loopbackFleet, NanoprobeFleet } from '../cli/demo/nanoprobe-fleet';
 import { startCma } from '../cma/cma-service';
-import { loadCmaConfig } from '../cma/config/cma-config';
 import { silentLogger } from '../cma/util/logger';
-import { openBenchGraph } from './support/bench-graph';
+import { benchCmaConfig, openBenchGraph } from './support/bench-graph';
 
 /**
  * Membership under discovery load, on one machine: the CMA (this process) with a fresh local Neo4j,
@@ -62,21 +61,7 @@ export async function main(args: string[]): Promise<Record<string, unknown>> {
   const killEveryMs = option(args, '--kill-every', 30) * 1000;
   const home = mkdtempSync(path.join(os.tmpdir(), 'unimatrix-bench-discovery-load-'));
   const graph = await openBenchGraph();
-  const cma = await startCma(
-    loadCmaConfig({
-      env: {},
-      flags: {
-        'neo4j.uri': graph.uri,
-        'api.port': 0,
-        'membership.port': 0,
-        'membership.multicast.enabled': false,
-        'membership.stateDir': path.join(home, 'cma'),
-        'log.level': 'silent',
-        'discovery.enabled': true,
-      },
-    }),
-    silentLogger,
-  );
+  const cma = await startCma(benchCmaConfig(graph.uri, path.join(home, 'cma'), true), silentLogger);
   const service = cma.membership;
   const stateRoot = path.join(home, 'nanoprobes');
   // Debug: the nanoprobes' per-minute load figures are logged at debug unless slow.

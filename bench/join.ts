@@ -4,10 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { NanoprobeFleet } from '../cli/demo/nanoprobe-fleet';
-import { loadCmaConfig } from '../cma/config/cma-config';
 import { startCma } from '../cma/cma-service';
 import { silentLogger } from '../cma/util/logger';
-import { cpuMsSince, openBenchGraph } from './support/bench-graph';
+import { benchCmaConfig, cpuMsSince, openBenchGraph } from './support/bench-graph';
 
 /**
  * The real CMA (in this process) with the real Neo4j, and N real nanoprobes on loopback (several per
@@ -46,19 +45,8 @@ export async function main(args: string[]): Promise<Record<string, unknown>> {
   const warmupSeconds = option(args, '--warmup-seconds', 30);
   const home = mkdtempSync(path.join(os.tmpdir(), 'unimatrix-bench-join-'));
   const graph = await openBenchGraph();
-  const config = loadCmaConfig({
-    env: {},
-    flags: {
-      'neo4j.uri': graph.uri,
-      'api.port': 0,
-      'membership.port': 0,
-      'membership.multicast.enabled': false,
-      'membership.stateDir': path.join(home, 'cma'),
-      'log.level': 'silent',
-      // Joining is measured; a thousand "hosts" on one machine must not all run discovery scripts.
-      'discovery.enabled': false,
-    },
-  });
+  // Joining is measured; a thousand "hosts" on one machine must not all run discovery scripts.
+  const config = benchCmaConfig(graph.uri, path.join(home, 'cma'), false);
   const cma = await startCma(config, silentLogger);
   const cmaAddress = `127.0.0.1:${cma.membership.address.port}`;
   const swarm: ChildProcess[] = [];

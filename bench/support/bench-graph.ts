@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { loadCmaConfig, type CmaConfig } from '../../cma/config/cma-config';
 import { GraphStore, GraphStoreOptions } from '../../cma/graph/graph-store';
 import { applyMigrations } from '../../cma/graph/migrations';
 import { LocalNeo4j } from '../../cma/neo4j/local-neo4j';
@@ -45,4 +46,23 @@ export async function openBenchGraph(options: Partial<GraphStoreOptions> = {}): 
 export function cpuMsSince(since: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(since);
   return (used.user + used.system) / 1000;
+}
+
+/**
+ * The CMA configuration of a benchmark: its Neo4j, free ports, unicast only (loopback carries no
+ * multicast), state in `stateDir`, silent logs; discovery on or off as the benchmark measures.
+ */
+export function benchCmaConfig(graphUri: string, stateDir: string, discovery: boolean): CmaConfig {
+  return loadCmaConfig({
+    env: {},
+    flags: {
+      'neo4j.uri': graphUri,
+      'api.port': 0,
+      'membership.port': 0,
+      'membership.multicast.enabled': false,
+      'membership.stateDir': stateDir,
+      'log.level': 'silent',
+      'discovery.enabled': discovery,
+    },
+  });
 }

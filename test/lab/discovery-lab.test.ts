@@ -27,7 +27,7 @@ import { runCommand } from './command';
 import { keepLogs, LabCma, startNanoprobe } from './daemons';
 import { describeAsRoot, useLab } from './lab-jest';
 import type { LabProcess } from './lab-process';
-import { labDiscoveryDir } from './discovery-dir';
+import { labDiscoveryDir, releaseHeld } from './discovery-dir';
 import type { LabTopology } from './topology';
 import { tsEntryArgs } from './ts-entry';
 
@@ -50,7 +50,13 @@ const CACHE_PORT = 6379;
  * lldp waits until netconfig has surely been ingested (the usual order), except on web1, where
  * netconfig is the one held back (the wiring is known before the address).
  */
-const DELAYS: Record<string, Record<string, number>> = { db1: { lldp: 8 }, app1: { lldp: 8 }, cache1: { lldp: 8 }, web1: { netconfig: 8 } };
+/** Which result of each host is held back until which other one is in the graph: the orders the tests need, forced. */
+const HELD: Record<string, { held: string; until: string }> = {
+  db1: { held: 'lldp', until: 'netconfig' },
+  app1: { held: 'lldp', until: 'netconfig' },
+  cache1: { held: 'lldp', until: 'netconfig' },
+  web1: { held: 'netconfig', until: 'lldp' },
+};
 /**
  * What the test asserts on. The rest of the default schedule is switched off the way an operator
  * would: it mostly reads machine-wide state that network namespaces do not separate (the process
@@ -122,10 +128,17 @@ describeAsRoot('lab: discovery finds the wiring, the services and the dependenci
     if (at === undefined || at === null) throw new Error(`${host} has no good ${discovertype} result`);
     return Date.parse(at);
   };
+  /** Whether `host` has a good `discovertype` result stored. */
+  const hasOk = async (host: string, discovertype: string): Promise<boolean> => (await okAt(host, discovertype).catch(() => null)) !== null;
   const startProbe = (name: string): void => {
     const host = lab().host(name);
-    const dir = labDiscoveryDir(host, path.join(lab().dir, `discovery-${name}`), { delays: DELAYS[name] ?? {} });
+    const order = HELD[name];
+    const dir = labDiscoveryDir(host, path.join(lab().dir, `discovery-${name}`), { held: order === undefined ? [] : [order.held] });
     probes.set(name, startNanoprobe(host, path.join(home, 'nanoprobes'), ['--discovery-dir', dir]));
+    // The held script runs once the other result is stored: its result can only come after.
+    if (order !== undefined) {
+      void waitFor(() => hasOk(name, order.until), (ok) => ok, 180_000, 250).then(() => releaseHeld(dir, order.held));
+    }
   };
 
   beforeAll(async () => {
@@ -187,7 +200,8 @@ describeAsRoot('lab: discovery finds the wiring, the services and the dependenci
   }, 240_000);
 
   test('the results reached the CMA in the orders this test arranged', async () => {
-    // Usual: netconfig before lldp (db1, app1, cache1), and a server's tcp before its client's (db1, app1).
+    // Forced by the gates (HELD): netconfig before lldp (db1, app1, cache1), lldp before netconfig
+    // (web1); and by the start order: a server's tcp before its client's (db1, app1).
     for (const h of ['app1', 'cache1', 'db1']) {
       expect({ host: h, lldpAfterNetconfig: (await okAt(h, 'lldp')) > (await okAt(h, 'netconfig')) }).toEqual({ host: h, lldpAfterNetconfig: true });
     }

@@ -2,7 +2,7 @@
  * A stable text for a JSON value (object keys sorted at every level) and its SHA-256, so that two
  * results with the same content hash the same whatever order a script printed its keys in.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../common/hash';
 
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {
@@ -18,5 +18,5 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function contentHash(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+  return sha256Hex(canonicalJson(value));
 }

@@ -141,5 +141,6 @@ export async function main(args: string[]): Promise<Record<string, unknown>> {
     load_reports: figures.length,
     discovery_results: counts.received_DISCOVERY_RESULT ?? 0,
     membership_write_retries: counts.membership_write_retries ?? 0,
+    false_deaths_undone: counts.false_deaths_undone ?? 0,
   };
 }

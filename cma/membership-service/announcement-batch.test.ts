@@ -277,4 +277,30 @@ describe('AnnouncementBatch', () => {
     expect(t.counts.get('announce_poller')).toBe(1);
     expect(t.peers.get(poller.keyId)?.role).toBe('poller');
   });
+  it('the same process announcing after it was declared dead is a false death undone, and counted', async () => {
+    const { batch } = await t.open();
+    const host = generateIdentity();
+    const a = announce(host, 'stalled', '10.7.7.1', 5_000);
+    batch.add(a.incoming, a.payload);
+    await t.settled();
+    // Declared dead while it ran on (as after a CMA restart, or a death confirmed by mistake).
+    await t.events.run(() => {
+      t.membership.leave(host.keyId);
+      t.membership.holdDead([host.keyId], null);
+    });
+    expect(t.membership.status(host.keyId)).toBe('dead');
+    t.later(5_000);
+    batch.add(a.incoming, a.payload); // it was alive all along
+    await t.settled();
+    expect(t.membership.status(host.keyId)).toBe('live');
+    expect(t.counts.get('false_deaths_undone')).toBe(1);
+    const restarted = announce(host, 'stalled', '10.7.7.1', 9_000);
+    await t.events.run(() => {
+      t.membership.leave(host.keyId);
+      t.membership.holdDead([host.keyId], null);
+    });
+    batch.add(restarted.incoming, restarted.payload); // a new process: a real return, not a false death
+    await t.settled();
+    expect(t.counts.get('false_deaths_undone')).toBe(1);
+  });
 });

@@ -158,6 +158,12 @@ export class AnnouncementBatch {
       known.endpoint.ip === checked.endpoint.ip &&
       known.endpoint.port === checked.endpoint.port &&
       this.deps.membership().status(checked.keyid) === 'live';
+    if (known?.startTime === startTime && known.joinId !== undefined && this.deps.membership().status(checked.keyid) === 'dead') {
+      // The very process this CMA declared dead announces: it was alive all along (stalled, cut off,
+      // starved). Its death is undone by this join; counted, so false deaths show in the metrics.
+      this.deps.count('false_deaths_undone');
+      this.deps.log.warn({ host: checked.hostname }, 'a host declared dead was alive: the same process announced again');
+    }
     const repeatedJoinId = sameJoin ? known?.joinId : undefined;
     const repeat = repeatedJoinId !== undefined;
     const joinId = repeatedJoinId ?? peers.nextJoinId(checked.keyid);

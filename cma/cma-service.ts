@@ -7,6 +7,7 @@ import { metricsRoute } from './api/metrics-route';
 import { ringsRoute } from './api/rings-route';
 import { AlertService } from './alerts/alert-service';
 import { AlertStore } from './alerts/alert-store';
+import { AgentLoadBook } from './fleet/agent-load';
 import { HostStore } from './fleet/host-store';
 import { RingStore } from './fleet/ring-store';
 import { InboundRouter } from './inbound-router';
@@ -69,6 +70,8 @@ export async function startCma(config: CmaConfig, log: Logger): Promise<RunningC
     peers = membership.peers;
     const schedule = new DiscoverySchedule(config.discovery.requests);
     const ingest = new DiscoveryIngestService({ store: graph.store, schedule, log });
+    const load = new AgentLoadBook(stores.hosts);
+    load.register(router);
     linkDiscovery({ membership, router, ingest, schedule, store: graph.store, concurrency: config.discovery.concurrency, requestOnJoin: config.discovery.enabled, log });
     const routers: Router[] = [
       healthRoute(graph.store, graph.uri, startedAt),
@@ -79,7 +82,7 @@ export async function startCma(config: CmaConfig, log: Logger): Promise<RunningC
             .partnersOf(keyid)
             .map((p) => ({ host: membership.peers.nameOf(p.host), address: `${p.address.ip}:${p.address.port}`, rings: p.rings })),
       }),
-      metricsRoute({ membership, hosts: membership.hosts, alerts: membership.alerts, discovery: ingest }),
+      metricsRoute({ membership, hosts: membership.hosts, alerts: membership.alerts, discovery: ingest, load }),
       alertsRoute(membership.alerts),
       ringsRoute(membership),
       discoveryRoute(graph.store),

@@ -143,7 +143,10 @@ export class Nanoprobe extends EventEmitter<NanoprobeEvents> {
       onJoined: (cma) => this.onJoined(cma),
       onLost: (reason) => this.emit('lost', { reason }),
     });
-    this.load = new LoadWatch(this.log, () => parts.clock.now());
+    this.load = new LoadWatch(this.log, () => parts.clock.now(), undefined, (load) => {
+      // Not retried after a loss of the CMA: the next slow minute says it again.
+      if (this.link.joined) this.link.send('AGENT_LOAD', load).catch(() => undefined);
+    });
     this.liveness = new Liveness({
       keyId: this.keyId,
       clock: this.clock,

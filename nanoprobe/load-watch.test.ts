@@ -1,5 +1,5 @@
 import { silentLogger } from './logger';
-import { LoadWatch } from './load-watch';
+import { loadNews, LoadWatch } from './load-watch';
 
 describe('LoadWatch', () => {
   it('measures heartbeat gaps beyond the interval per partner, ignoring first heartbeats and long absences', () => {
@@ -40,5 +40,13 @@ describe('LoadWatch', () => {
     } finally {
       watch.stop();
     }
+  });
+
+  it('tells the CMA of a slow window and of the first well one after it, and of nothing else', () => {
+    const window = (p99: number) => ({ eventLoopDelayP50Ms: 1, eventLoopDelayP99Ms: p99, eventLoopDelayMaxMs: p99 * 2, heartbeatLatenessP99Ms: 40, heartbeatLatenessMaxMs: 90, heartbeatsMeasured: 240 });
+    expect(loadNews(window(12), false, 60_000)).toBeNull(); // well, and was well: no news
+    expect(loadNews(window(450), false, 60_000)).toEqual({ windowMs: 60_000, slow: true, eventLoopDelayP99Ms: 450, eventLoopDelayMaxMs: 900, heartbeatLatenessP99Ms: 40 });
+    expect(loadNews(window(450), true, 60_000)?.slow).toBe(true); // still slow: said again
+    expect(loadNews(window(12), true, 60_000)?.slow).toBe(false); // well again: said once
   });
 });

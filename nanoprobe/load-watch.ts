@@ -4,9 +4,11 @@
  * them (the gap between two heartbeats beyond the interval: their process or ours was slow, or the
  * network lost one). Both are what turns a busy machine into a false "late" report, so they are
  * measured all the time and shown in the status and, once a minute, in the log (at info when the
- * p99 delay is over 200 ms, at debug otherwise: no news is good news).
+ * p99 delay is over 200 ms, at debug otherwise). The CMA is told (AGENT_LOAD) only when a minute was
+ * slow, and once when one is well again: no news is good news.
  */
 import { createHistogram, monitorEventLoopDelay, type IntervalHistogram, type RecordableHistogram } from 'node:perf_hooks';
+import type { PayloadOf } from '../protocol/message-types';
 import type { Logger } from './logger';
 
 export type LoadFigures = {
@@ -29,11 +31,14 @@ export class LoadWatch {
   private readonly latenessSinceStart: RecordableHistogram = createHistogram();
   private readonly lastHeard = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
+  private wasSlow = false;
 
   constructor(
     private readonly log: Logger,
     private readonly now: () => number,
-    reportEveryMs = 60_000,
+    private readonly reportEveryMs = 60_000,
+    /** Told of a slow window, and of the first well one after slow ones (for the CMA). */
+    private readonly tell: (load: PayloadOf<'AGENT_LOAD'>) => void = () => undefined,
   ) {
     this.loop = monitorEventLoopDelay({ resolution: 10 });
     this.sinceStartLoop = monitorEventLoopDelay({ resolution: 10 });
@@ -74,13 +79,31 @@ export class LoadWatch {
     this.sinceStartLoop.disable();
   }
 
-  private report(): void {
+  /** Closes the current window: logs it, and tells the CMA when it was slow or the first well one. */
+  report(): void {
     const figures = figuresOf(this.loop, this.lateness);
     this.loop.reset();
     this.lateness.reset();
-    if (figures.eventLoopDelayP99Ms > SLOW_P99_MS) this.log.info(figures, 'event loop slow');
+    const slow = figures.eventLoopDelayP99Ms > SLOW_P99_MS;
+    if (slow) this.log.info(figures, 'event loop slow');
     else this.log.debug(figures, 'event loop');
+    const news = loadNews(figures, this.wasSlow, this.reportEveryMs);
+    if (news !== null) this.tell(news);
+    this.wasSlow = slow;
   }
+}
+
+/** What the CMA hears of a window: a slow one, or the first well one after slow ones; else nothing. */
+export function loadNews(figures: LoadFigures, wasSlow: boolean, windowMs: number): PayloadOf<'AGENT_LOAD'> | null {
+  const slow = figures.eventLoopDelayP99Ms > SLOW_P99_MS;
+  if (!slow && !wasSlow) return null;
+  return {
+    windowMs,
+    slow,
+    eventLoopDelayP99Ms: figures.eventLoopDelayP99Ms,
+    eventLoopDelayMaxMs: figures.eventLoopDelayMaxMs,
+    heartbeatLatenessP99Ms: figures.heartbeatLatenessP99Ms,
+  };
 }
 
 function figuresOf(loop: IntervalHistogram, lateness: RecordableHistogram): LoadFigures {

@@ -18,6 +18,7 @@ describe('message table', () => {
       DISCOVERY_REQUEST: 13,
       DISCOVERY_RESULT: 14,
       REJOIN: 15,
+      AGENT_LOAD: 16,
     };
     for (const [name, number] of Object.entries(pinned)) {
       expect([name, MESSAGE_TABLE[name as keyof typeof MESSAGE_TABLE]?.type]).toEqual([name, number]);

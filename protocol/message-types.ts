@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import { appAckSchema, appNakSchema, shutdownSchema } from './messages/control';
 import { discoveryRequestSchema, discoveryResultSchema } from './messages/discovery';
 import {
+  agentLoadSchema,
   heartbeatSchema,
   partnerReportSchema,
   probeReplySchema,
@@ -37,6 +38,7 @@ export const MESSAGE_TABLE = {
   DISCOVERY_REQUEST: { type: 13, schema: discoveryRequestSchema, summary: 'run a discovery script on a schedule' },
   DISCOVERY_RESULT: { type: 14, schema: discoveryResultSchema, summary: 'a changed discovery result' },
   REJOIN: { type: 15, schema: rejoinSchema, summary: 'the CMA holds the host as no member: announce again' },
+  AGENT_LOAD: { type: 16, schema: agentLoadSchema, summary: 'an agent turned slow (event loop, heartbeat lateness), or is well again' },
 } as const satisfies Record<string, MessageSpec>;
 
 export type MessageName = keyof typeof MESSAGE_TABLE;

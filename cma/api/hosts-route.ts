@@ -39,6 +39,7 @@ export function hostsRoute(hosts: HostStore, rings: HostRingView): Router {
     res.json({
       ...hostJson(host),
       lastupdated: new Date(host.lastupdated).toISOString(),
+      load: host.load === null ? null : { ...host.load, at: new Date(host.load.at).toISOString() },
       rings: rings.ringsOf(host.keyid),
       partners: rings.partnersOf(host.keyid),
       discovery: `/api/hosts/${encodeURIComponent(host.name)}/discovery`,

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { AlertStore } from '../alerts/alert-store';
 import type { IngestCounters } from '../discovery/ingest-service';
+import type { AgentLoadBook } from '../fleet/agent-load';
 import type { HostStore } from '../fleet/host-store';
 import type { MembershipService } from '../membership-service/membership-service';
 import { counterFamily, formatMetrics, type MetricFamily } from '../metrics/prometheus-text';
@@ -10,6 +11,8 @@ export type MetricsSources = {
   hosts: HostStore;
   alerts: AlertStore;
   discovery: { counters: IngestCounters };
+  /** Agents that said they are slow (AGENT_LOAD). */
+  load: Pick<AgentLoadBook, 'slowAgents'>;
 };
 
 /** The transport's counters come prefixed in MembershipService.counts(); they get their own family. */
@@ -45,6 +48,12 @@ export function metricsRoute(sources: MetricsSources): Router {
           { labels: { state: 'dead' }, value: stats.dead },
           { labels: { state: 'suspect' }, value: stats.suspects },
         ],
+      },
+      {
+        name: 'unimatrix_agent_event_loop_delay_p99_ms',
+        help: 'Agents that said their last minute was slow: the p99 delay of their event loop (a slow agent heartbeats late).',
+        type: 'gauge',
+        samples: sources.load.slowAgents().map((a) => ({ labels: { host: a.host }, value: a.load.eventLoopDelayP99Ms })),
       },
     ];
     let graphUp = 1;

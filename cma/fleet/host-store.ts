@@ -13,6 +13,8 @@ export type HostRecord = {
   firstseen: number;
   lastjoin: number | null;
   lastupdated: number;
+  /** What the host's agent last said of its load (AGENT_LOAD), or null when it never said. */
+  load: { slow: boolean; eventLoopDelayP99Ms: number; eventLoopDelayMaxMs: number; heartbeatLatenessP99Ms: number; at: number } | null;
 };
 
 export type JoinInput = {
@@ -88,6 +90,16 @@ export class HostStore {
     );
   }
 
+  /** The agent's word on its load (agent-load.ts): kept on the Host, replaced by the next. */
+  async setLoad(keyid: string, load: { slow: boolean; eventLoopDelayP99Ms: number; eventLoopDelayMaxMs: number; heartbeatLatenessP99Ms: number }, at: number): Promise<void> {
+    await this.store.write(
+      `MATCH (h:Host {keyid: $keyid})
+       SET h.load_slow = $slow, h.load_event_loop_p99_ms = $p99, h.load_event_loop_max_ms = $max,
+           h.load_heartbeat_lateness_p99_ms = $lateness, h.load_at = $at`,
+      { keyid, slow: load.slow, p99: load.eventLoopDelayP99Ms, max: load.eventLoopDelayMaxMs, lateness: load.heartbeatLatenessP99Ms, at: int(at) },
+    );
+  }
+
   async list(): Promise<HostRecord[]> {
     const rows = await this.store.read<{ h: unknown }>('MATCH (h:Host) WHERE h.keyid IS NOT NULL RETURN h ORDER BY h.name');
     return rows.map((r) => toHostRecord(r.h));
@@ -144,5 +156,15 @@ function toHostRecord(node: unknown): HostRecord {
     firstseen: Number(p.firstseen ?? 0),
     lastjoin: p.lastjoin === undefined || p.lastjoin === null ? null : Number(p.lastjoin),
     lastupdated: Number(p.lastupdated ?? 0),
+    load:
+      typeof p.load_slow === 'boolean'
+        ? {
+            slow: p.load_slow,
+            eventLoopDelayP99Ms: Number(p.load_event_loop_p99_ms ?? 0),
+            eventLoopDelayMaxMs: Number(p.load_event_loop_max_ms ?? 0),
+            heartbeatLatenessP99Ms: Number(p.load_heartbeat_lateness_p99_ms ?? 0),
+            at: Number(p.load_at ?? 0),
+          }
+        : null,
   };
 }

@@ -48,3 +48,20 @@ export const probeReplySchema = z.object({
   /** The replying process's start time: a restarted host is not the one that was reported dead. */
   startTime: epochMs,
 });
+
+/** Milliseconds of load figures: non-negative, bounded (an hour), fractions allowed. */
+const loadMs = z.number().nonnegative().max(3_600_000);
+
+/**
+ * An agent says how well it keeps time (its event loop's delay, the lateness of the heartbeats it
+ * hears) over the last window — only when it turns slow, while it stays slow, and once when it is
+ * well again: no news is good news. A slow agent sends late heartbeats, so a "late" report about a
+ * host that is itself slow reads differently.
+ */
+export const agentLoadSchema = z.object({
+  windowMs: nonNegativeInt,
+  slow: z.boolean(),
+  eventLoopDelayP99Ms: loadMs,
+  eventLoopDelayMaxMs: loadMs,
+  heartbeatLatenessP99Ms: loadMs,
+});

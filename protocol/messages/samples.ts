@@ -93,4 +93,5 @@ export const SAMPLE_PAYLOADS: { [N in MessageName]: PayloadOf<N> } = {
     },
   },
   REJOIN: { reason: 'declared dead: host down (second_partner)', joinId: 1_735_000_000_456 },
+  AGENT_LOAD: { windowMs: 60_000, slow: true, eventLoopDelayP99Ms: 412.5, eventLoopDelayMaxMs: 1_930, heartbeatLatenessP99Ms: 880 },
 };

@@ -37,6 +37,16 @@ describeWithNeo4j('alerts and hosts in the graph (real Neo4j)', () => {
     expect(count[0]?.n.toNumber()).toBe(1);
   });
 
+  test("a host's agent load is kept on its record, replaced by the next word, absent until said", async () => {
+    const name = `${prefix}busy1`;
+    await hosts.join({ name, keyid: `${prefix}kb`, addresses: [], role: 'nanoprobe', startedAt: 1, at: 2 });
+    expect((await hosts.byName(name))?.load).toBeNull();
+    await hosts.setLoad(`${prefix}kb`, { slow: true, eventLoopDelayP99Ms: 412.5, eventLoopDelayMaxMs: 1930, heartbeatLatenessP99Ms: 880 }, 5_000);
+    expect((await hosts.byName(name))?.load).toEqual({ slow: true, eventLoopDelayP99Ms: 412.5, eventLoopDelayMaxMs: 1930, heartbeatLatenessP99Ms: 880, at: 5_000 });
+    await hosts.setLoad(`${prefix}kb`, { slow: false, eventLoopDelayP99Ms: 11, eventLoopDelayMaxMs: 40, heartbeatLatenessP99Ms: 20 }, 65_000);
+    expect((await hosts.byName(name))?.load).toMatchObject({ slow: false, eventLoopDelayP99Ms: 11, at: 65_000 });
+  });
+
   test('firing twice is one alert, linked to its host; resolving closes it; a new firing is a new occurrence', async () => {
     const name = `${prefix}db1`;
     await hosts.join({ name, keyid: `${prefix}k2`, addresses: ['10.0.0.2'], role: 'nanoprobe', startedAt: 1, at: 10 });

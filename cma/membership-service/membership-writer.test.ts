@@ -115,4 +115,23 @@ describe('MembershipWriter', () => {
     expect(settled).toBe(false);
     await writer.idle(); // does not hang once stopped
   });
+
+  it('a ring write waits for the facts decided before it (the joins its MATCH needs), not for later ones', async () => {
+    const { writer, ringWrites } = setup();
+    const join = gate();
+    const joined = writer.fact('joins', () => join.promise);
+    const rings = writer.rings(['h1']);
+    await flush();
+    expect(ringWrites).toEqual([]); // the join is not stored yet
+    join.open();
+    await Promise.all([joined, rings]);
+    expect(ringWrites).toEqual([['h1']]);
+    const later = gate();
+    const ringsFirst = writer.rings(['h2']);
+    const after = writer.fact('host_down', () => later.promise);
+    await ringsFirst; // a fact queued after it does not hold it up
+    expect(ringWrites).toEqual([['h1'], ['h2']]);
+    later.open();
+    await after;
+  });
 });

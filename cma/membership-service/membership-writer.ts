@@ -25,13 +25,18 @@ type Job = { write: () => Promise<void>; done: () => void; what: string };
  *  - facts (host status, alerts, joins): one job at a time, in decision order, so a death is never
  *    stored after the host's return;
  *  - rings: a snapshot of the touched hosts as they are now, so pending ring writes coalesce into one
- *    and a slow ring write never delays an alert.
+ *    and a slow ring write never delays an alert. A ring write starts only once the facts decided
+ *    before it are stored (its MATCH needs the joined Host nodes).
  * `stored` promises settle when their write committed: a reliable message is acknowledged then.
  */
 export class MembershipWriter {
   private readonly facts: Job[] = [];
   private factsRunning = false;
   private readonly ringHosts = new Set<HostId>();
+  /** Facts queued and stored so far, and how many must be stored before the pending ring write. */
+  private factsQueued = 0;
+  private factsStored = 0;
+  private ringsNeedFacts = 0;
   private ringWaiters: Array<() => void> = [];
   private ringsRunning = false;
   private idleWaiters: Array<() => void> = [];
@@ -51,6 +56,7 @@ export class MembershipWriter {
 
   /** Queues a fact write behind the earlier ones; resolves once it committed. */
   fact(what: string, write: () => Promise<void>): Promise<void> {
+    this.factsQueued++;
     return new Promise<void>((done) => {
       this.facts.push({ write, done, what });
       this.runFacts();
@@ -60,6 +66,7 @@ export class MembershipWriter {
   /** Marks hosts whose rings must be written again; resolves once a write that covers them committed. */
   rings(hosts: Iterable<HostId>): Promise<void> {
     for (const h of hosts) this.ringHosts.add(h);
+    this.ringsNeedFacts = this.factsQueued;
     return new Promise<void>((done) => {
       this.ringWaiters.push(done);
       this.runRings();
@@ -94,14 +101,17 @@ export class MembershipWriter {
     this.attempt(job.what, job.write, () => {
       this.facts.shift();
       this.factsRunning = false;
+      this.factsStored++;
       job.done();
       this.runFacts();
+      this.runRings();
     });
   }
 
   private runRings(): void {
     if (this.ringsRunning || this.stopped) return;
     if (this.ringHosts.size === 0) return this.settleIdle();
+    if (this.factsStored < this.ringsNeedFacts) return; // runs again when those facts are stored
     this.ringsRunning = true;
     const hosts = new Set(this.ringHosts);
     this.ringHosts.clear();

@@ -53,7 +53,7 @@ export type NanoprobeStatus = {
   counters: Record<NanoprobeCounterName, number>;
   transport: Record<TransportCounterName, number>;
   discovery: DiscoveryBridgeStatus;
-  /** Event-loop delay and partners' heartbeat lateness since start (load-watch.ts). */
+  /** Event-loop delay and partners' heartbeat lateness in the minute in progress (load-watch.ts). */
   load: LoadFigures;
 };
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loopbackFleet, NanoprobeFleet } from '../cli/demo/nanoprobe-fleet';
 import { startCma } from '../cma/cma-service';
-import { silentLogger } from '../cma/util/logger';
+import { silentLogger } from '../common/logger';
 import { benchCmaConfig, openBenchGraph } from './support/bench-graph';
 
 /**

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { NanoprobeFleet } from '../cli/demo/nanoprobe-fleet';
 import { startCma } from '../cma/cma-service';
-import { silentLogger } from '../cma/util/logger';
+import { silentLogger } from '../common/logger';
 import { benchCmaConfig, cpuMsSince, openBenchGraph } from './support/bench-graph';
 
 /**

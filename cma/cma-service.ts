@@ -11,6 +11,7 @@ import { AgentLoadBook } from './fleet/agent-load';
 import { HostStore } from './fleet/host-store';
 import { RingStore } from './fleet/ring-store';
 import { InboundRouter } from './inbound-router';
+import { MembershipStoppedError } from './membership-service/event-queue';
 import { MembershipService, type MembershipStores } from './membership-service/membership-service';
 import { discoveryRoute } from './api/discovery-route';
 import { queriesRoute } from './api/queries-route';
@@ -20,7 +21,7 @@ import { linkDiscovery } from './discovery/membership-link';
 import { bindApiServer, type ApiServer } from './api/http-server';
 import { openGraph, OpenedGraph } from './graph/open-graph';
 import { applyMigrations } from './graph/migrations';
-import { Logger } from './util/logger';
+import { Logger } from '../common/logger';
 
 export type RunningCma = {
   apiUrl: string;
@@ -60,7 +61,7 @@ export async function startCma(config: CmaConfig, log: Logger): Promise<RunningC
       {
         count,
         failed: (type, sender, err) => {
-          if (MembershipService.isStopping(err)) return; // shutting down: the sender retransmits it to the next CMA
+          if (err instanceof MembershipStoppedError) return; // shutting down: the sender retransmits it to the next CMA
           count(`failed_${type}`);
           log.warn({ host: sender.hostname, type, err: (err as Error).message }, 'message not stored; the sender will retransmit');
         },

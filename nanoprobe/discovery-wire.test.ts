@@ -3,7 +3,8 @@ import { ERROR_CODE_PATTERN } from '../protocol/errors';
 import { makeMessage } from '../protocol/message-types';
 import type { RunResult } from './discovery/run-result';
 import { fingerprintOf, type DiscoveryReport } from './discovery/scheduler';
-import { DISCOVERY_WIRE_CODES, invalidRequestResult, requestFromWire, resultToWire, tooLargeResult } from './discovery-wire';
+import { invalidRequestResult, requestFromWire, resultToWire, tooLargeResult } from './discovery-wire';
+import { DISCOVERY_FAILURE_CODES } from '../protocol/messages/discovery-codes';
 
 const facts = { script: '/x/os', durationMs: 41.6, stderr: { text: 'warning: x', truncated: false } };
 
@@ -24,7 +25,7 @@ describe('discovery on the wire', () => {
     const bad = requestFromWire({ name: 'os', repeatSeconds: 0, timeoutSeconds: 5, parameters: { _hidden: 'x' } });
     expect(bad).toMatchObject({ ok: false, message: expect.stringContaining('params._hidden') });
     const invalid = invalidRequestResult('os', 'params._hidden: bad', 1_800_000_000_000);
-    expect(invalid.outcome).toEqual({ ok: false, code: DISCOVERY_WIRE_CODES.invalid_request, message: 'invalid_request: params._hidden: bad' });
+    expect(invalid.outcome).toEqual({ ok: false, code: DISCOVERY_FAILURE_CODES.invalid_request, message: 'invalid_request: params._hidden: bad' });
     expect(() => encodeMessage(makeMessage('DISCOVERY_RESULT', invalid))).not.toThrow();
   });
 
@@ -44,7 +45,7 @@ describe('discovery on the wire', () => {
   });
 
   it('uses distinct codes that the wire accepts', () => {
-    const codes = Object.values(DISCOVERY_WIRE_CODES);
+    const codes = Object.values(DISCOVERY_FAILURE_CODES);
     expect(new Set(codes).size).toBe(codes.length);
     for (const c of codes) expect(c).toMatch(ERROR_CODE_PATTERN);
   });

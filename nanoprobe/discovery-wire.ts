@@ -16,9 +16,6 @@ import type { DiscoveryReport } from './discovery/scheduler';
 export type DiscoveryRequestPayload = PayloadOf<'DISCOVERY_REQUEST'>;
 export type DiscoveryResultPayload = PayloadOf<'DISCOVERY_RESULT'>;
 
-/** The wire's code for each runner failure (one table, in protocol/ for both daemons). */
-export const DISCOVERY_WIRE_CODES = DISCOVERY_FAILURE_CODES;
-
 const MAX_MESSAGE_CHARS = 1024;
 
 /** The scheduler's request for a wire request; an error text when the request cannot be run. */
@@ -72,6 +69,6 @@ export function tooLargeResult(result: DiscoveryResultPayload, detail: string): 
   return { ...result, contentHash: sha256Hex(`error:result_too_large:${result.contentHash}`), outcome: failureOutcome('result_too_large', detail) };
 }
 
-function failureOutcome(code: keyof typeof DISCOVERY_WIRE_CODES, message: string): DiscoveryResultPayload['outcome'] {
-  return { ok: false, code: DISCOVERY_WIRE_CODES[code], message: `${code}: ${message}`.slice(0, MAX_MESSAGE_CHARS) };
+function failureOutcome(code: keyof typeof DISCOVERY_FAILURE_CODES, message: string): DiscoveryResultPayload['outcome'] {
+  return { ok: false, code: DISCOVERY_FAILURE_CODES[code], message: `${code}: ${message}`.slice(0, MAX_MESSAGE_CHARS) };
 }

@@ -6,7 +6,7 @@
  */
 import { startNanoprobe, type Nanoprobe } from '../../nanoprobe/start';
 import { generateIdentity } from '../../protocol/security/identity';
-import { silentLogger } from '../../cma/util/logger';
+import { silentLogger } from '../../common/logger';
 
 export function swarmAddress(i: number, segments: number): { ip: string; prefixLength: number } {
   const segment = i % segments;

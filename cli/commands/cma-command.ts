@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError, loadCmaConfig } from '../../cma/config/cma-config';
 import { startCma } from '../../cma/cma-service';
-import { createLogger } from '../../cma/util/logger';
+import { createLogger } from '../../common/logger';
 import { stopOnSignals } from '../shutdown';
 
 export function registerCmaCommand(program: Command): void {

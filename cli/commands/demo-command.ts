@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { loadCmaConfig } from '../../cma/config/cma-config';
 import { RunningCma, startCma } from '../../cma/cma-service';
-import { createLogger } from '../../cma/util/logger';
+import { createLogger } from '../../common/logger';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fleetSteps } from '../demo/demo-fleet-steps';

@@ -5,7 +5,7 @@ import { loadCmaConfig } from '../../cma/config/cma-config';
 import { LocalNeo4j } from '../../cma/neo4j/local-neo4j';
 import { pidFilePath, processAlive as alive, readPidFile } from '../../cma/neo4j/pid-file';
 import { ensureNeo4jRuntime } from '../../cma/neo4j/runtime-files';
-import { createLogger } from '../../cma/util/logger';
+import { createLogger } from '../../common/logger';
 
 /** `unimatrix neo4j fetch|start|stop|status`: the local Neo4j on its own, for people who want it. */
 export function registerNeo4jCommand(program: Command): void {

@@ -27,26 +27,28 @@ function ringLine(r: ApiRings['rings'][number]): string {
 export function fleetSteps(cma: () => RunningCma, fleet: () => NanoprobeFleet, size = 10): DemoStep[] {
   const members = loopbackFleet(size, 2);
   const victim = members[2]!;
-  /** A list route's answer; an error answer (Neo4j busy, 503) reads as an empty list, so steps wait on. */
-  const api = async <T>(route: string): Promise<T> => {
-    const body = (await (await fetch(`${cma().apiUrl}/api/${route}`)).json()) as unknown;
-    return (route.startsWith('rings') || Array.isArray(body) ? body : []) as T;
+  /** A list route's answer; an error answer (Neo4j busy: 503) reads as an empty list, so steps wait on. */
+  const list = async <T>(route: string): Promise<T[]> => {
+    const response = await fetch(`${cma().apiUrl}/api/${route}`);
+    return response.ok ? ((await response.json()) as T[]) : [];
   };
+  /** The rings come from the membership state in memory: they always answer. */
+  const rings = async (): Promise<ApiRings> => (await fetch(`${cma().apiUrl}/api/rings`)).json() as Promise<ApiRings>;
   let killedAt = 0;
   return [
     {
       title: `start ${size} nanoprobes on loopback (two subnets, 127.1/16 and 127.2/16)`,
       run: async () => {
         for (const m of members) fleet().start(m);
-        const hosts = await until(() => api<ApiHost[]>('hosts'), (h) => members.every((m) => h.some((x) => x.name === m.hostname && x.status === 'up')), 60_000, 'every host to join');
+        const hosts = await until(() => list<ApiHost>('hosts'), (h) => members.every((m) => h.some((x) => x.name === m.hostname && x.status === 'up')), 60_000, 'every host to join');
         return `${hosts.filter((h) => h.status === 'up').length} hosts up: ${members.map((m) => m.hostname).join(', ')}`;
       },
     },
     {
       title: 'check the heartbeat rings',
       run: async () => {
-        const rings = await until(() => api<ApiRings>('rings'), (r) => r.rings.find((x) => x.name === 'global')?.size === size && r.audit.length === 0, 20_000, 'rings to settle');
-        return `audit clean\n    ${rings.rings.map(ringLine).join('\n    ')}`;
+        const settled = await until(rings, (r) => r.rings.find((x) => x.name === 'global')?.size === size && r.audit.length === 0, 20_000, 'rings to settle');
+        return `audit clean\n    ${settled.rings.map(ringLine).join('\n    ')}`;
       },
     },
     {
@@ -60,7 +62,7 @@ export function fleetSteps(cma: () => RunningCma, fleet: () => NanoprobeFleet, s
     {
       title: `wait for the CMA to declare ${victim.hostname} dead`,
       run: async () => {
-        const alerts = await until(() => api<ApiAlert[]>('alerts?active=true'), (a) => a.some((x) => x.labels.host === victim.hostname), 30_000, 'a HostDown alert');
+        const alerts = await until(() => list<ApiAlert>('alerts?active=true'), (a) => a.some((x) => x.labels.host === victim.hostname), 30_000, 'a HostDown alert');
         const alert = alerts.find((x) => x.labels.host === victim.hostname)!;
         const others = alerts.filter((x) => x.labels.host !== victim.hostname);
         if (others.length > 0) throw new Error(`unexpected alerts: ${JSON.stringify(others)}`);
@@ -70,18 +72,18 @@ export function fleetSteps(cma: () => RunningCma, fleet: () => NanoprobeFleet, s
     {
       title: 'check the repaired ring',
       run: async () => {
-        const rings = await until(() => api<ApiRings>('rings'), (r) => r.rings.find((x) => x.name === 'global')?.size === size - 1, 10_000, 'the ring to close');
-        if (rings.audit.length > 0) throw new Error(`audit: ${JSON.stringify(rings.audit)}`);
-        if (rings.rings.some((r) => r.members.some((m) => m.host === victim.hostname))) throw new Error(`${victim.hostname} is still on a ring`);
-        return `audit clean, ${victim.hostname} removed\n    ${rings.rings.map(ringLine).join('\n    ')}`;
+        const settled = await until(rings, (r) => r.rings.find((x) => x.name === 'global')?.size === size - 1, 10_000, 'the ring to close');
+        if (settled.audit.length > 0) throw new Error(`audit: ${JSON.stringify(settled.audit)}`);
+        if (settled.rings.some((r) => r.members.some((m) => m.host === victim.hostname))) throw new Error(`${victim.hostname} is still on a ring`);
+        return `audit clean, ${victim.hostname} removed\n    ${settled.rings.map(ringLine).join('\n    ')}`;
       },
     },
     {
       title: `restart ${victim.hostname}`,
       run: async () => {
         fleet().start(victim);
-        await until(() => api<ApiAlert[]>('alerts'), (a) => a.some((x) => x.labels.host === victim.hostname && x.resolved), 30_000, 'the alert to resolve');
-        await until(() => api<ApiRings>('rings'), (r) => r.rings.find((x) => x.name === 'global')?.size === size && r.audit.length === 0, 20_000, 'the ring to take it back');
+        await until(() => list<ApiAlert>('alerts'), (a) => a.some((x) => x.labels.host === victim.hostname && x.resolved), 30_000, 'the alert to resolve');
+        await until(rings, (r) => r.rings.find((x) => x.name === 'global')?.size === size && r.audit.length === 0, 20_000, 'the ring to take it back');
         return 'alert resolved, host back on its rings';
       },
     },

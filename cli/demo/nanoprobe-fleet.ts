@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../../cma/util/project-root';
+import { projectRoot } from '../../common/project-package';
 
 export type FleetMember = {
   hostname: string;

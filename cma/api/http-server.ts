@@ -1,7 +1,10 @@
 import express, { ErrorRequestHandler, Router } from 'express';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { Logger } from '../util/logger';
+import { Logger } from '../../common/logger';
+
+/** Neo4j driver error codes that mean the database is not reachable now. */
+const DRIVER_UNAVAILABLE = new Set(['ServiceUnavailable', 'SessionExpired']);
 
 export type ApiServer = { server: Server; url: string; close(): Promise<void> };
 
@@ -75,10 +78,12 @@ function apiRoutes(routers: Router[], log: Logger): express.Router {
     res.status(404).json({ error: { code: 'UNI_API_NOT_FOUND', message: 'no such API route' } });
   });
   const onError: ErrorRequestHandler = (err: unknown, req, res, _next) => {
-    const status = typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 500;
-    const message = err instanceof Error ? err.message : String(err);
     const own = (err as { code?: unknown }).code;
-    const code = typeof own === 'string' && own.startsWith('UNI_') ? own : status >= 500 ? 'UNI_API_INTERNAL' : 'UNI_API_BAD_REQUEST';
+    // The driver's own word that Neo4j is gone (before the health check knew) is the same 503.
+    const graphGone = typeof own === 'string' && DRIVER_UNAVAILABLE.has(own);
+    const status = graphGone ? 503 : typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 500;
+    const message = graphGone ? `Neo4j does not answer: ${(err as Error).message}` : err instanceof Error ? err.message : String(err);
+    const code = graphGone ? 'UNI_API_GRAPH_UNAVAILABLE' : typeof own === 'string' && own.startsWith('UNI_') ? own : status >= 500 ? 'UNI_API_INTERNAL' : 'UNI_API_BAD_REQUEST';
     // Neo4j being down (503) or a client's mistake is said in one line; only our own failures carry a stack.
     if (status < 500 || status === 503) log.warn({ method: req.method, path: req.path, status, code, problem: message }, 'api request refused');
     else log.error({ err }, 'api request failed');

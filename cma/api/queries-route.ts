@@ -1,11 +1,9 @@
-import { GraphUnavailableError } from '../graph/graph-health';
 import { Router, type Response } from 'express';
 import type { GraphStore } from '../graph/graph-store';
 import { QueryCatalog } from '../queries/query-catalog';
 import { DEFAULT_QUERY_LIMITS, runNamedQuery, type QueryLimits } from '../queries/query-runner';
 
 /** Driver error codes that mean "the database is not reachable now", not "the query is wrong". */
-const UNAVAILABLE = new Set(['ServiceUnavailable', 'SessionExpired']);
 
 function fail(res: Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
   res.status(status).json({ error: { code, message, ...extra } });
@@ -33,11 +31,7 @@ export function queriesRoute(store: GraphStore, catalog: QueryCatalog = new Quer
       outcome = await runNamedQuery(store, query, req.query as Record<string, unknown>, limits);
     } catch (err) {
       const code = (err as { code?: unknown }).code;
-      if (err instanceof GraphUnavailableError) throw err; // 503, said by the API's error handler
-      if (typeof code === 'string' && UNAVAILABLE.has(code)) {
-        fail(res, 503, 'UNI_API_GRAPH_UNAVAILABLE', `Neo4j is not answering: ${(err as Error).message}`);
-        return;
-      }
+      // Neo4j not answering is a 503 on every route, said by the API's error handler (http-server.ts).
       if (typeof code === 'string' && code.includes('TransactionTimedOut')) {
         fail(res, 504, 'UNI_API_QUERY_TIMEOUT', `query ${query.name} ran past ${limits.timeoutMs} ms`);
         return;

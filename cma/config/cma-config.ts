@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { describeIssues, layerConfig, type EnvBinding } from '../../common/layered-config';
 import { membershipTimingSchema } from '../membership/timing';
 import { discoveryScheduleConfigSchema } from '../discovery/discovery-schedule';
-import { projectRoot } from '../util/project-root';
+import { projectRoot } from '../../common/project-package';
 
 /**
  * The CMA's configuration: defaults, then a YAML file, then environment variables, then flags — each

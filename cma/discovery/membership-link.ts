@@ -1,7 +1,7 @@
 import { makeMessage } from '../../protocol/message-types';
 import type { InboundRouter } from '../inbound-router';
 import type { MembershipService } from '../membership-service/membership-service';
-import type { Logger } from '../util/logger';
+import type { Logger } from '../../common/logger';
 import type { DiscoverySchedule } from './discovery-schedule';
 import type { DiscoveryIngestService, IngestReport } from './ingest-service';
 import { switchPlacements } from './switch-placements';

@@ -80,7 +80,6 @@ export type IngestInput = {
   wireHash?: string;
 };
 
-export { sha256Hex };
 
 function unavailableReason(data: unknown): string | null {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return null;

@@ -22,6 +22,21 @@ export type GraphHealthOptions = { everyMs: number; timeoutMs: number; slowCheck
 
 class CheckTimeout extends Error {}
 
+/** `work`, or a CheckTimeout once `ms` pass without an answer (the work itself is not cancelled). */
+export async function answerWithin<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new CheckTimeout(`no answer within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
 export class GraphHealth {
   private upNow = true;
   private lastError = '';
@@ -74,14 +89,8 @@ export class GraphHealth {
   }
 
   private async probe(): Promise<void> {
-    let timeout: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        this.check(),
-        new Promise<never>((_, reject) => {
-          timeout = setTimeout(() => reject(new CheckTimeout(`no answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
-        }),
-      ]);
+      await answerWithin(this.check(), this.options.timeoutMs);
       this.slowInARow = 0;
       this.set(true, '');
     } catch (err) {
@@ -91,7 +100,6 @@ export class GraphHealth {
         this.set(false, slow ? `no answer to ${this.slowInARow} checks in a row (${this.options.timeoutMs} ms each)` : err instanceof Error ? err.message : String(err));
       }
     } finally {
-      if (timeout !== undefined) clearTimeout(timeout);
       this.schedule();
     }
   }

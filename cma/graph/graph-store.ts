@@ -1,7 +1,7 @@
 import neo4j, { Driver, ManagedTransaction, RecordShape } from 'neo4j-driver';
 import { BatchStatement, Row, WritePlan } from './write-plan';
 import { retryConcurrentDeletion } from './read-retry';
-import { GraphHealth } from './graph-health';
+import { answerWithin, GraphHealth } from './graph-health';
 
 export type GraphConnection = {
   uri: string;
@@ -167,19 +167,11 @@ export class GraphStore {
   /** True when the database answers a trivial query now. */
   async ping(): Promise<{ up: true; latencyMs: number } | { up: false; error: string }> {
     const started = Date.now();
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        this.checkOnce(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error('no answer within 2000 ms')), 2_000);
-        }),
-      ]);
+      await answerWithin(this.checkOnce(), 2_000);
       return { up: true, latencyMs: Date.now() - started };
     } catch (err) {
       return { up: false, error: err instanceof Error ? err.message : String(err) };
-    } finally {
-      if (timer !== undefined) clearTimeout(timer);
     }
   }
 

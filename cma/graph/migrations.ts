@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { GraphStore } from './graph-store';
 import { int, nowMillis } from './values';
-import { projectRoot } from '../util/project-root';
+import { projectRoot } from '../../common/project-package';
 
 export type Migration = { version: number; name: string; statements: string[] };
 

@@ -1,6 +1,6 @@
 import { CmaConfig } from '../config/cma-config';
 import { Neo4jKeeper } from '../neo4j/neo4j-keeper';
-import { Logger } from '../util/logger';
+import { Logger } from '../../common/logger';
 import { GraphStore } from './graph-store';
 
 export type OpenedGraph = {

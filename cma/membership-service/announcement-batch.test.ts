@@ -10,7 +10,7 @@ import type { IncomingMessage } from '../../protocol/transport/endpoint';
 import { AlertService } from '../alerts/alert-service';
 import type { JoinInput } from '../fleet/host-store';
 import { Membership } from '../membership/membership';
-import { silentLogger } from '../util/logger';
+import { silentLogger } from '../../common/logger';
 import { AnnouncementBatch } from './announcement-batch';
 import { EventQueue } from './event-queue';
 import { MembershipWriter } from './membership-writer';

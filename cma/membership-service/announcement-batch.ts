@@ -8,11 +8,11 @@ import type { AlertService } from '../alerts/alert-service';
 import type { HostStore, JoinInput } from '../fleet/host-store';
 import type { Membership } from '../membership/membership';
 import type { HostId } from '../membership/types';
-import type { Logger } from '../util/logger';
+import type { Logger } from '../../common/logger';
 import { checkAnnouncement, type CheckedAnnouncement } from './announcement';
 import type { EventQueue } from './event-queue';
 import type { MembershipWriter } from './membership-writer';
-import type { PeerDirectory } from './peer-directory';
+import type { Peer, PeerDirectory } from './peer-directory';
 
 /** Answered announcements of one process, without a CONFIG acknowledged, that make it a refuser. */
 const REFUSAL_REPEATS = 2;
@@ -164,26 +164,19 @@ export class AnnouncementBatch {
       this.deps.count('false_deaths_undone');
       this.deps.log.warn({ host: checked.hostname }, 'a host declared dead was alive: the same process announced again');
     }
-    const repeatedJoinId = sameJoin ? known?.joinId : undefined;
-    const repeat = repeatedJoinId !== undefined;
-    const joinId = repeatedJoinId ?? peers.nextJoinId(checked.keyid);
+    if (sameJoin && known.joinId !== undefined) {
+      transport.guard.learnPeer(checked.keyid, checked.keys);
+      this.deps.accepted(checked.keyid);
+      this.reply(incoming, startTime, { accepted: true, joinId: known.joinId });
+      this.deps.count('announce_repeated');
+      this.noteRepeat(known);
+      return;
+    }
+    const joinId = peers.nextJoinId(checked.keyid);
     peers.set({ keyid: checked.keyid, hostname: checked.hostname, role: checked.join.role, keys: checked.keys, endpoint: checked.endpoint, startTime, joinId, lastRepeatAt: this.now() });
     transport.guard.learnPeer(checked.keyid, checked.keys);
     this.deps.accepted(checked.keyid);
     this.reply(incoming, startTime, { accepted: true, joinId });
-    if (repeat) {
-      this.deps.count('announce_repeated');
-      const current = peers.get(checked.keyid)!;
-      current.configAcked = known?.configAcked;
-      // A repeat counts only as the announcer's next try (its backoff starts at 500 ms): the same
-      // datagram arriving twice (multicast on two paths, a duplicating network) is no refusal.
-      const now = this.now();
-      const counted = now - (known?.lastRepeatAt ?? Number.NEGATIVE_INFINITY) >= REFUSAL_REPEAT_GAP_MS;
-      current.repeats = (known?.repeats ?? 0) + (counted ? 1 : 0);
-      current.lastRepeatAt = counted ? now : known?.lastRepeatAt;
-      if (current.repeats >= REFUSAL_REPEATS && current.configAcked !== true) this.refused(current.keyid, current.hostname);
-      return;
-    }
     if (known?.refusing === true) {
       // A new process of a host that refused this CMA: this one may trust it (it acknowledges a CONFIG
       // or is found refusing again); the old warning is over either way.
@@ -200,6 +193,18 @@ export class AnnouncementBatch {
     }
     this.deps.membership().announce(checked.ringHost);
     this.deps.joined({ keyid: checked.keyid, hostname: checked.hostname });
+  }
+
+  /**
+   * A repeat counts only as the announcer's next try (its backoff starts at 500 ms): the same datagram
+   * arriving twice (multicast on two paths, a duplicating network) is no refusal.
+   */
+  private noteRepeat(peer: Peer): void {
+    const now = this.now();
+    if (now - (peer.lastRepeatAt ?? Number.NEGATIVE_INFINITY) < REFUSAL_REPEAT_GAP_MS) return;
+    peer.lastRepeatAt = now;
+    peer.repeats = (peer.repeats ?? 0) + 1;
+    if (peer.repeats >= REFUSAL_REPEATS && peer.configAcked !== true) this.refused(peer.keyid, peer.hostname);
   }
 
   /**

@@ -9,7 +9,7 @@ import { LocalSession } from '../../protocol/security/session';
 import type { DatagramSocket } from '../../protocol/transport/datagram-socket';
 import { Endpoint } from '../../protocol/transport/endpoint';
 import type { CmaConfig } from '../config/cma-config';
-import type { Logger } from '../util/logger';
+import type { Logger } from '../../common/logger';
 
 export type CmaTransport = {
   identity: Identity;

@@ -9,7 +9,7 @@ import type { RingStore } from '../fleet/ring-store';
 import type { Decision, DeathEvidence } from '../membership/decisions';
 import type { Membership } from '../membership/membership';
 import type { Partner } from '../membership/types';
-import type { Logger } from '../util/logger';
+import type { Logger } from '../../common/logger';
 import type { PeerDirectory } from './peer-directory';
 import type { Prober } from './prober';
 import type { MembershipWriter } from './membership-writer';

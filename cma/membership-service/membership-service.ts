@@ -11,7 +11,7 @@ import type { RingStore } from '../fleet/ring-store';
 import type { InboundRouter, Sender } from '../inbound-router';
 import type { Membership } from '../membership/membership';
 import type { TopologyPlacement } from '../membership/types';
-import type { Logger } from '../util/logger';
+import type { Logger } from '../../common/logger';
 import { b64 } from './announcement';
 import { AnnouncementBatch } from './announcement-batch';
 import { openCmaTransport, type CmaTransport } from './cma-transport';
@@ -246,11 +246,6 @@ export class MembershipService {
    */
   sawMessageFrom(keyid: string): void {
     if (this.membership.status(keyid) !== 'live') this.events.post(() => this.membership.heardFrom(keyid));
-  }
-
-  /** Whether a failed handler's error is the service stopping (expected; the sender retransmits). */
-  static isStopping(err: unknown): boolean {
-    return err instanceof MembershipStoppedError;
   }
 
   private applyInQueue(sender: Sender, message: Message): Promise<void> {

@@ -1,5 +1,5 @@
 import { FakeClock } from '../../protocol/transport/fake-clock';
-import { silentLogger } from '../util/logger';
+import { silentLogger } from '../../common/logger';
 import { MembershipWriter } from './membership-writer';
 
 /** A write that stays open until the test lets it finish (or fail): the order is the test's, not the scheduler's. */

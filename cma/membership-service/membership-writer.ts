@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from '../../protocol/transport/clock';
 import type { HostId } from '../membership/types';
-import type { Logger } from '../util/logger';
+import type { Logger } from '../../common/logger';
 
 export type MembershipWriterDeps = {
   clock: Clock;

@@ -2,7 +2,7 @@ import { encodeMessage } from '../../protocol/codec';
 import { makeMessage, type Message } from '../../protocol/message-types';
 import type { Endpoint } from '../../protocol/transport/endpoint';
 import type { HostId } from '../membership/types';
-import type { Logger } from '../util/logger';
+import type { Logger } from '../../common/logger';
 import type { PeerDirectory } from './peer-directory';
 
 export type PeerSenderDeps = {

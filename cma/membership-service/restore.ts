@@ -7,7 +7,7 @@ import type { RingStore } from '../fleet/ring-store';
 import type { DecisionSink } from '../membership/decisions';
 import { Membership } from '../membership/membership';
 import type { HostId } from '../membership/types';
-import type { Logger } from '../util/logger';
+import type { Logger } from '../../common/logger';
 import type { PeerDirectory } from './peer-directory';
 import { Prober } from './prober';
 import { planRestart, type RestoredPeer } from './restart-plan';

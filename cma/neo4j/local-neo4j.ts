@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import neo4j from 'neo4j-driver';
 import { removePidFile, writePidFile } from './pid-file';
 import { ensureNeo4jRuntime } from './runtime-files';
-import { Logger, silentLogger } from '../util/logger';
+import { Logger, silentLogger } from '../../common/logger';
 
 export type LocalNeo4jOptions = {
   /** Data folder; created when missing. */

@@ -1,4 +1,4 @@
-import type { Logger } from '../util/logger';
+import type { Logger } from '../../common/logger';
 import { LocalNeo4j, type LocalNeo4jOptions } from './local-neo4j';
 
 /**

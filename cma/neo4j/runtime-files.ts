@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../util/project-root';
-import { Logger, silentLogger } from '../util/logger';
+import { projectRoot } from '../../common/project-package';
+import { Logger, silentLogger } from '../../common/logger';
 
 /**
  * The embedded Neo4j's files: jars fetched by Maven from neo4j/pom.xml into neo4j/lib, and the launcher

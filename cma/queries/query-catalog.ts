@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../util/project-root';
+import { projectRoot } from '../../common/project-package';
 import { describeType } from './query-params';
 import { parseQueryFile, type NamedQuery } from './query-file';
 

@@ -2,25 +2,15 @@
  * What one run of a discovery script comes to. The runner never throws: every failure is a value
  * with a stable code that the CMA records for that host and script.
  */
+import type { StderrExcerpt } from '../sandbox/child-runner';
 import type { DiscoveryFailure } from '../../protocol/messages/discovery-codes';
 import type { DiscoveryEnvelope } from '../../protocol/messages/discovery-envelope';
 
 /** A run's failure, in the runner's words (the wire's codes: protocol/messages/discovery-codes.ts). */
 export type DiscoveryErrorCode = Exclude<DiscoveryFailure, 'result_too_large'>;
 
-export const DISCOVERY_ERROR_CODES: readonly DiscoveryErrorCode[] = [
-  'invalid_request',
-  'script_not_found',
-  'spawn_failed',
-  'timeout',
-  'output_too_large',
-  'nonzero_exit',
-  'invalid_json',
-  'wrong_shape',
-];
-
 /** The start of the script's stderr, bounded, for an operator reading the error. */
-export type StderrExcerpt = { text: string; truncated: boolean };
+export type { StderrExcerpt };
 
 type RunFacts = {
   /** the executable that ran (absolute path), or the name asked for when none was found */

@@ -5,7 +5,7 @@
  * exit status but 0 is a failure, and stdout must be one discovery document.
  */
 import { describeIssues, discoveryEnvelopeSchema } from '../../protocol/messages/discovery-envelope';
-import { CHILD_DEFAULTS, runChild, type ChildOutcome } from '../sandbox/child-runner';
+import { runChild, type ChildOutcome, type ChildRunOptions } from '../sandbox/child-runner';
 import type { DiscoveryErrorCode, RunResult } from './run-result';
 
 export const PARAM_ENV_PREFIX = 'UNIMATRIX_PARAM_';
@@ -13,22 +13,12 @@ export const PARAM_ENV_PREFIX = 'UNIMATRIX_PARAM_';
 export const RUNNER_PID_ENV = 'UNIMATRIX_RUNNER_PID';
 const PARAM_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
-export const RUNNER_DEFAULTS = CHILD_DEFAULTS;
-
-export type RunOptions = {
+/** The sandbox's limits and environment, plus what a discovery run is: a script and its parameters. */
+export type RunOptions = Omit<ChildRunOptions, 'executable' | 'args' | 'env' | 'cwd'> & {
   /** absolute path of the executable */
   script: string;
   /** parameter name -> value; `socket` becomes UNIMATRIX_PARAM_SOCKET */
   params?: Record<string, string>;
-  timeoutMs?: number;
-  maxOutputBytes?: number;
-  maxStderrBytes?: number;
-  /** 0 (normal) to 19 (lowest priority) */
-  nice?: number;
-  killGraceMs?: number;
-  passEnv?: readonly string[];
-  /** the environment to copy passEnv from (tests pass their own) */
-  baseEnv?: NodeJS.ProcessEnv;
 };
 
 /** The environment variable name of a parameter, or null for a name that cannot be one. */
@@ -51,18 +41,8 @@ export async function runScript(options: RunOptions): Promise<RunResult> {
   const script = options.script;
   const env = scriptEnv(options);
   if (typeof env === 'string') return { ok: false, code: 'invalid_request', message: env, script, durationMs: 0, exitCode: null, signal: null, stderr: { text: '', truncated: false } };
-  const outcome = await runChild({
-    executable: script,
-    args: ['discover'],
-    env,
-    ...(options.passEnv === undefined ? {} : { passEnv: options.passEnv }),
-    ...(options.baseEnv === undefined ? {} : { baseEnv: options.baseEnv }),
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    ...(options.maxOutputBytes === undefined ? {} : { maxOutputBytes: options.maxOutputBytes }),
-    ...(options.maxStderrBytes === undefined ? {} : { maxStderrBytes: options.maxStderrBytes }),
-    ...(options.nice === undefined ? {} : { nice: options.nice }),
-    ...(options.killGraceMs === undefined ? {} : { killGraceMs: options.killGraceMs }),
-  });
+  const { script: _script, params: _params, ...limits } = options;
+  const outcome = await runChild({ ...limits, executable: script, args: ['discover'], env });
   return asRunResult(script, outcome);
 }
 

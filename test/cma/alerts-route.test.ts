@@ -3,7 +3,7 @@ import { alertsRoute } from '../../cma/api/alerts-route';
 import { startApiServer, type ApiServer } from '../../cma/api/http-server';
 import type { GraphStore } from '../../cma/graph/graph-store';
 import { applyMigrations } from '../../cma/graph/migrations';
-import { silentLogger } from '../../cma/util/logger';
+import { silentLogger } from '../../common/logger';
 import { describeWithNeo4j, testStore, uniquePrefix } from '../support/neo4j';
 
 type Gettable = { fingerprint: string; labels: Record<string, string>; status: { state: string }; generatorURL: string; resolved: boolean };

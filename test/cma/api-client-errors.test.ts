@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { startApiServer, type ApiServer } from '../../cma/api/http-server';
-import { createLogger } from '../../cma/util/logger';
+import { createLogger } from '../../common/logger';
 
 /** Issue 16: a client's bad JSON or oversized body was logged at ERROR with a stack trace. */
 describe('REST API client errors', () => {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { startCma } from '../../cma/cma-service';
 import { loadCmaConfig } from '../../cma/config/cma-config';
-import { silentLogger } from '../../cma/util/logger';
+import { silentLogger } from '../../common/logger';
 
 /** Issue 16: an API port already taken was reported as "Cannot read properties of null (reading 'port')", after Neo4j had started. */
 describe('CMA start with its API port already taken', () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { loadCmaConfig } from '../../cma/config/cma-config';
 import { RunningCma, startCma } from '../../cma/cma-service';
 import { LocalNeo4j } from '../../cma/neo4j/local-neo4j';
-import { silentLogger } from '../../cma/util/logger';
+import { silentLogger } from '../../common/logger';
 import { describeWithNeo4j } from '../support/neo4j';
 
 type Health = { status: string; neo4j: { up: boolean; error?: string }; schema: { version: number | null } };

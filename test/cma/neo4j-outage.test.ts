@@ -6,7 +6,7 @@ import { loopbackFleet, NanoprobeFleet } from '../../cli/demo/nanoprobe-fleet';
 import { startCma, type RunningCma } from '../../cma/cma-service';
 import { loadCmaConfig } from '../../cma/config/cma-config';
 import { processAlive, readPidFile } from '../../cma/neo4j/pid-file';
-import { silentLogger } from '../../cma/util/logger';
+import { silentLogger } from '../../common/logger';
 import { describeWithNeo4j } from '../support/neo4j';
 import { waitFor } from '../support/wait-for';
 

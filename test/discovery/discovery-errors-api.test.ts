@@ -7,7 +7,7 @@ import { discoveryRoute } from '../../cma/api/discovery-route';
 import { startApiServer, type ApiServer } from '../../cma/api/http-server';
 import type { DiscoveryStatus } from '../../cma/discovery/discovery-results';
 import { DiscoveryIngestService } from '../../cma/discovery/ingest-service';
-import { silentLogger } from '../../cma/util/logger';
+import { silentLogger } from '../../common/logger';
 import { describeWithNeo4j, uniquePrefix } from '../support/neo4j';
 import { migratedTestStore } from './migrated-store';
 import { memoryWeb1, netconfigWeb1, packagesWeb1 } from './fixtures/sample-results';

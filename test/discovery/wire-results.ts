@@ -3,15 +3,15 @@
  * the CMA's ingest service. Failure codes are the catalogue codes the nanoprobe puts on the wire
  * (nanoprobe/discovery-wire.ts), with the runner's word at the start of the message.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../common/hash';
 import type { PayloadOf } from '../../protocol/message-types';
 import type { JsonValue } from '../../protocol/messages/common';
-import { DISCOVERY_WIRE_CODES } from '../../nanoprobe/discovery-wire';
+import { DISCOVERY_FAILURE_CODES } from '../../protocol/messages/discovery-codes';
 import { canonicalJson } from '../../protocol/messages/canonical-json';
 
 export type WireResult = PayloadOf<'DISCOVERY_RESULT'>;
 
-const hashOf = (text: string): string => createHash('sha256').update(text).digest('hex');
+const hashOf = sha256Hex;
 
 /** A good run's result; its contentHash is the nanoprobe's: SHA-256 of the canonical document. */
 export function okResult(document: unknown, overrides: Partial<WireResult> = {}): WireResult {
@@ -31,7 +31,7 @@ export function okResult(document: unknown, overrides: Partial<WireResult> = {})
 
 export function failedResult(
   name: string,
-  word: keyof typeof DISCOVERY_WIRE_CODES,
+  word: keyof typeof DISCOVERY_FAILURE_CODES,
   message: string,
   overrides: Partial<WireResult> = {},
 ): WireResult {
@@ -43,7 +43,7 @@ export function failedResult(
     stderr: '',
     startedAt: 1_800_000_000_000,
     durationMs: 7,
-    outcome: { ok: false, code: DISCOVERY_WIRE_CODES[word], message: `${word}: ${message}` },
+    outcome: { ok: false, code: DISCOVERY_FAILURE_CODES[word], message: `${word}: ${message}` },
     ...overrides,
   };
 }

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { startCma, type RunningCma } from '../../cma/cma-service';
 import { loadCmaConfig } from '../../cma/config/cma-config';
 import { LocalNeo4j } from '../../cma/neo4j/local-neo4j';
-import { silentLogger } from '../../cma/util/logger';
+import { silentLogger } from '../../common/logger';
 
 export class LoopbackCma {
   private home: string | undefined;

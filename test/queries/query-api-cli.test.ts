@@ -12,7 +12,7 @@ import { loadCmaConfig } from '../../cma/config/cma-config';
 import { startApiServer, type ApiServer } from '../../cma/api/http-server';
 import { queriesRoute } from '../../cma/api/queries-route';
 import { GraphStore } from '../../cma/graph/graph-store';
-import { silentLogger } from '../../cma/util/logger';
+import { silentLogger } from '../../common/logger';
 import { describeWithNeo4j, uniquePrefix } from '../support/neo4j';
 import { migratedTestStore } from '../discovery/migrated-store';
 import { removeTestHosts } from '../discovery/remove-test-hosts';

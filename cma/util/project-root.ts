@@ -1,1 +1,0 @@
-export { projectRoot } from '../../common/project-package';

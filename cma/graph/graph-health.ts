@@ -1,5 +1,6 @@
 /**
- * Whether Neo4j answers, known within a second or two instead of after the driver's 30 s of retries.
+ * Whether Neo4j answers, known by the next check (one a second) instead of after the driver's 30 s
+ * of transaction retries.
  * A check (a trivial auto-commit query, no retries, bounded by a timeout) runs every second. A check
  * that fails (connection refused, database unavailable) marks Neo4j down at once; one that only runs
  * past its timeout does so after `slowChecks` in a row (a busy machine answers late, a hung or

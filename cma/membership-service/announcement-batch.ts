@@ -36,7 +36,7 @@ export type AnnouncementBatchDeps = {
   writer: Pick<MembershipWriter, 'fact'>;
   /** Every accepted announcement, a repeat included: the host is talking to this CMA now. */
   accepted: (host: HostId) => void;
-  /** An accepted announcement that is a join (not a repeat of one): its listeners run. */
+  /** An accepted announcement that is a join (not a repeat of one), once stored: its listeners run. */
   joined: (peer: { keyid: HostId; hostname: string }) => void;
   /** A join of an agent that is no ring member (role 'poller'): the poller feature's to take on. */
   agentJoined?: (peer: { keyid: HostId; hostname: string; role: string }) => void;
@@ -89,11 +89,11 @@ export class AnnouncementBatch {
     const joins: JoinInput[] = [...accepted.values()].map(({ checked }) => ({ ...checked.join, at: Date.now() }));
     // Stored behind the event, ahead of every decision the joins lead to: answering and ringing the
     // hosts does not wait for Neo4j (its Host nodes may be locked by discovery writes).
-    void this.deps.writer.fact('joins', async () => {
+    const joinsStored = this.deps.writer.fact('joins', async () => {
       const stored = await this.deps.hosts.joinMany(joins);
       await this.resolveStaleHostDowns(joins, stored);
     });
-    for (const candidate of accepted.values()) this.accept(candidate);
+    for (const candidate of accepted.values()) this.accept(candidate, joinsStored);
     this.deps.count('announce_accepted');
   }
 
@@ -141,7 +141,7 @@ export class AnnouncementBatch {
   }
 
   /** A stored announcement: remember the peer, answer it, and (unless a repeat) join it to the rings. */
-  private accept({ checked, incoming, startTime }: Candidate): void {
+  private accept({ checked, incoming, startTime }: Candidate, joinsStored: Promise<void>): void {
     const { peers, transport } = this.deps;
     const known = peers.get(checked.keyid);
     if (known?.refusing === true && known.startTime === startTime) {
@@ -192,7 +192,9 @@ export class AnnouncementBatch {
       return;
     }
     this.deps.membership().announce(checked.ringHost);
-    this.deps.joined({ keyid: checked.keyid, hostname: checked.hostname });
+    // Its listeners (discovery requests) wait for the join to be stored: results written before the
+    // Host node is would take the locks the join's write needs (a demo run saw the join wait 8 s).
+    void joinsStored.then(() => this.deps.joined({ keyid: checked.keyid, hostname: checked.hostname }));
   }
 
   /**

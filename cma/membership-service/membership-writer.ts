@@ -12,14 +12,18 @@ export type MembershipWriterDeps = {
   retryMs?: { first: number; max: number };
 };
 
+/** A write that takes this long (ms) is worth a line in the log. */
+const SLOW_WRITE_MS = 1_000;
+
 type Job = { write: () => Promise<void>; done: () => void; what: string };
 
 /**
  * Stores what membership decided, off the path that decides it. Decisions (a death, a ring change)
  * are made in memory and their messages (CONFIGs, probes) go out at once; their graph writes land
  * here, so that a write waiting on Neo4j — behind discovery's locks on the same Host nodes, or
- * during an outage — never holds up the next report, probe or death (issue 14: ring writes of a
- * join waited 10 s behind discovery ingest, and the partners' CONFIGs with them).
+ * during an outage — never holds up the next report, probe or death (issue 14: a join's ring write
+ * waited behind discovery ingest, and the partners' CONFIGs with it). A write that takes longer than
+ * a second is logged ("membership write slow", with its time), so such waits show.
  *
  * Two lanes, each retried until stored (nothing is lost while Neo4j is down; issue 16):
  *  - facts (host status, alerts, joins): one job at a time, in decision order, so a death is never
@@ -131,8 +135,11 @@ export class MembershipWriter {
   /** Runs `write` until it succeeds (backing off), then `done`; gives up only when stopped. */
   private attempt(what: string, write: () => Promise<void>, done: () => void, tries = 0): void {
     if (this.stopped) return;
+    const started = this.deps.clock.now();
     write().then(
       () => {
+        const ms = Math.round(this.deps.clock.now() - started);
+        if (ms >= SLOW_WRITE_MS) this.deps.log.info({ what, ms }, 'membership write slow');
         if (this.failingSince !== null) {
           this.deps.log.info({ failedForMs: Math.round(this.deps.clock.now() - this.failingSince) }, 'membership writes stored again');
           this.failingSince = null;

@@ -45,6 +45,11 @@ function setup() {
   const errors: unknown[] = [];
   const events = new EventQueue({ carryOut: async () => undefined, onError: (err) => void errors.push(err) });
   const writer = new MembershipWriter({ clock, saveRings: async () => undefined, count, log: silentLogger });
+  /** Hands one announcement to the batch and waits until it is applied and stored. */
+  const deliver = async (batch: AnnouncementBatch, a: { incoming: IncomingMessage; payload: PayloadOf<'ANNOUNCE'> }): Promise<void> => {
+    batch.add(a.incoming, a.payload);
+    await settled();
+  };
   /** Every event applied and its joins stored. */
   const settled = async (): Promise<void> => {
     await events.idle();
@@ -97,7 +102,7 @@ function setup() {
     const sender = new PeerSender({ endpoint, peers, stopped: () => events.stopped, count, log: silentLogger });
     return { trust, batch, sender };
   };
-  return { dir, signed, reliable, stored, joined, previous, resolvedHostDowns, fired, statuses, counts, errors, peers, events, membership, settled, open, later: (ms: number) => void (wall += ms) };
+  return { dir, signed, reliable, stored, joined, previous, resolvedHostDowns, fired, statuses, counts, errors, peers, events, membership, settled, deliver, open, later: (ms: number) => void (wall += ms) };
 }
 
 function announce(host: Identity, hostname: string, ip: string, startTime: number, role: 'nanoprobe' | 'poller' = 'nanoprobe'): { incoming: IncomingMessage; payload: PayloadOf<'ANNOUNCE'> } {
@@ -162,13 +167,10 @@ describe('AnnouncementBatch', () => {
     await sender.rejoin(host.keyId, 'never joined').catch(() => undefined); // unknown to the CMA: not sent
     expect(t.reliable).toEqual([]);
 
-    batch.add(first.incoming, first.payload);
-    await t.settled();
-    batch.add(first.incoming, first.payload); // its ACK crossed a retry
-    await t.settled();
+    await t.deliver(batch, first);
+    await t.deliver(batch, first); // its ACK crossed a retry
     const restarted = announce(host, 'alpha', '10.7.1.5', 6_000);
-    batch.add(restarted.incoming, restarted.payload);
-    await t.settled();
+    await t.deliver(batch, restarted);
 
     const [j1, j1again, j2] = acks(t.signed).map((a) => a.joinId);
     expect(j1).toBeDefined();
@@ -212,38 +214,31 @@ describe('AnnouncementBatch', () => {
     const { batch } = await t.open();
     const host = generateIdentity();
     const once = announce(host, 'stranger', '10.7.4.1', 5_000);
-    batch.add(once.incoming, once.payload);
-    await t.settled();
+    await t.deliver(batch, once);
     expect(t.membership.status(host.keyId)).toBe('live');
     t.later(1); // the same datagram twice (multicast on two paths): one try
-    batch.add(once.incoming, once.payload);
-    await t.settled();
+    await t.deliver(batch, once);
     t.later(500);
-    batch.add(once.incoming, once.payload); // its ACK lost, maybe
-    await t.settled();
+    await t.deliver(batch, once); // its ACK lost, maybe
     t.later(1);
-    batch.add(once.incoming, once.payload); // that one seen twice
-    await t.settled();
+    await t.deliver(batch, once); // that one seen twice
     expect(t.membership.status(host.keyId)).toBe('live');
     expect(t.fired).toEqual([]);
     t.later(1_000);
-    batch.add(once.incoming, once.payload); // again: it does not believe this CMA
-    await t.settled();
+    await t.deliver(batch, once); // again: it does not believe this CMA
     expect(t.membership.status(host.keyId)).not.toBe('live');
     expect(t.fired).toEqual([{ alertname: 'HostRefusesCma', host: 'stranger' }]);
     expect(t.statuses).toEqual([{ keyids: [host.keyId], status: 'left', reason: 'refuses this CMA: its configured CMA key is another one' }]);
     for (let i = 0; i < 3; i++) {
       t.later(2_000);
-      batch.add(once.incoming, once.payload);
-      await t.settled();
+      await t.deliver(batch, once);
     }
     expect(t.joined).toEqual(['stranger']); // answered, never joined again, no second warning
     expect(t.fired).toHaveLength(1);
     expect(t.counts.get('announce_from_refusing_host')).toBe(3);
     // A new process of it joins as any host does.
     const restarted = announce(host, 'stranger', '10.7.4.1', 6_000);
-    batch.add(restarted.incoming, restarted.payload);
-    await t.settled();
+    await t.deliver(batch, restarted);
     expect(t.membership.status(host.keyId)).toBe('live');
     expect(t.joined).toEqual(['stranger', 'stranger']);
   });
@@ -252,13 +247,11 @@ describe('AnnouncementBatch', () => {
     const { batch } = await t.open();
     const host = generateIdentity();
     const once = announce(host, 'lossy', '10.7.5.1', 5_000);
-    batch.add(once.incoming, once.payload);
-    await t.settled();
+    await t.deliver(batch, once);
     t.peers.get(host.keyId)!.configAcked = true; // as the decision runner marks it when the CONFIG is acknowledged
     for (let i = 0; i < 4; i++) {
       t.later(1_000);
-      batch.add(once.incoming, once.payload);
-      await t.settled();
+      await t.deliver(batch, once);
     }
     expect(t.membership.status(host.keyId)).toBe('live');
     expect(t.fired).toEqual([]);
@@ -267,8 +260,7 @@ describe('AnnouncementBatch', () => {
     const { batch } = await t.open();
     const poller = generateIdentity();
     const a = announce(poller, 'poller-1', '10.7.6.1', 5_000, 'poller');
-    batch.add(a.incoming, a.payload);
-    await t.settled();
+    await t.deliver(batch, a);
     expect(acks(t.signed).map((x) => x.accepted)).toEqual([true]);
     expect(t.stored.flat().map((j) => [j.name, j.role])).toEqual([['poller-1', 'poller']]);
     expect(t.membership.status(poller.keyId)).not.toBe('live');
@@ -281,8 +273,7 @@ describe('AnnouncementBatch', () => {
     const { batch } = await t.open();
     const host = generateIdentity();
     const a = announce(host, 'stalled', '10.7.7.1', 5_000);
-    batch.add(a.incoming, a.payload);
-    await t.settled();
+    await t.deliver(batch, a);
     // Declared dead while it ran on (as after a CMA restart, or a death confirmed by mistake).
     await t.events.run(() => {
       t.membership.leave(host.keyId);
@@ -290,8 +281,7 @@ describe('AnnouncementBatch', () => {
     });
     expect(t.membership.status(host.keyId)).toBe('dead');
     t.later(5_000);
-    batch.add(a.incoming, a.payload); // it was alive all along
-    await t.settled();
+    await t.deliver(batch, a); // it was alive all along
     expect(t.membership.status(host.keyId)).toBe('live');
     expect(t.counts.get('false_deaths_undone')).toBe(1);
     const restarted = announce(host, 'stalled', '10.7.7.1', 9_000);
@@ -299,8 +289,7 @@ describe('AnnouncementBatch', () => {
       t.membership.leave(host.keyId);
       t.membership.holdDead([host.keyId], null);
     });
-    batch.add(restarted.incoming, restarted.payload); // a new process: a real return, not a false death
-    await t.settled();
+    await t.deliver(batch, restarted); // a new process: a real return, not a false death
     expect(t.counts.get('false_deaths_undone')).toBe(1);
   });
 });

@@ -67,8 +67,8 @@ export const cmaConfigSchema = z
         /** Per script: override timing or parameters, switch off with `enabled: false`, or add one. */
         requests: discoveryScheduleConfigSchema.default({}),
         /**
-         * Results worked on at once (each host's results stay in order); a tcp/netconfig result waiting
-         * for its one-at-a-time turn holds no slot; also bounds switch-placement reads.
+         * Switch-placement reads at once after discovery results; results themselves go in group
+         * commits of up to 64 (ingest-service.ts).
          */
         concurrency: z.number().int().min(1).max(64).default(8),
       })

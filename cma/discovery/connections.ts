@@ -36,7 +36,7 @@
  */
 import type { BatchStatement } from '../graph/write-plan';
 import type { IngestContext } from './plugin';
-import { hostRow, stmt } from './plan-kit';
+import { hostRow, perHostStmt, stmt } from './plan-kit';
 
 /** Listening addresses that accept connections to any of the host's addresses. */
 export const WILDCARD_IPS: readonly string[] = ['0.0.0.0', '::'];
@@ -94,12 +94,12 @@ export function dialStatement(rows: Array<Record<string, unknown>>, ctx: IngestC
          ON CREATE SET d.firstseen = $now
        SET d.lastupdated = $now)
      WITH p, row
-     MATCH (client:Host {key: $host})
+     MATCH (client:Host {key: row.host})
      WITH p, row, row.loopback OR ${holds('client', 'row.ip')} AS local
      OPTIONAL MATCH (:IPAddress {key: row.ip})<-[:HAS_IP]-(:NIC)<-[:HAS_NIC]-(owner:Host)
      WHERE NOT local
      WITH p, row, local, collect(DISTINCT owner.key) AS owners
-     UNWIND CASE WHEN local THEN [$host] ELSE owners END AS hostKey
+     UNWIND CASE WHEN local THEN [row.host] ELSE owners END AS hostKey
      UNWIND [row.ip] + ${WILDCARDS} AS listenIp
      MATCH (s:TCPService {key: hostKey + '/' + listenIp + ':' + toString(row.port)})
      WITH DISTINCT p, s
@@ -118,7 +118,7 @@ export function dialStatement(rows: Array<Record<string, unknown>>, ctx: IngestC
 export function resolveDialsToServices(rows: Array<Record<string, unknown>>, ctx: IngestContext): BatchStatement {
   return stmt(
     `UNWIND $rows AS row
-     MATCH (s:TCPService {key: row.key})<-[:HAS_SERVICE]-(h:Host {key: $host})
+     MATCH (s:TCPService {key: row.key})<-[:HAS_SERVICE]-(h:Host {key: row.host})
      MATCH (h)-[:HAS_NIC]->(:NIC)-[:HAS_IP]->(a:IPAddress)
      WHERE a.key = row.ip OR row.ip IN ${WILDCARDS}
      WITH DISTINCT h, s, a.key AS ip, row.port AS port
@@ -137,9 +137,8 @@ export function resolveDialsToServices(rows: Array<Record<string, unknown>>, ctx
  * resolveDialsToServices.
  */
 export function resolveDialsToAddresses(ctx: IngestContext): BatchStatement {
-  return stmt(
-    `UNWIND $rows AS row
-     MATCH (h:Host {key: row.host})-[:HAS_NIC]->(:NIC)-[a:HAS_IP]->(ip:IPAddress)
+  return perHostStmt(
+    `MATCH (h:Host {key: row.host})-[:HAS_NIC]->(:NIC)-[a:HAS_IP]->(ip:IPAddress)
      WHERE a.lastupdated = $now
      WITH DISTINCT h, ip.key AS ip
      MATCH (h)-[:HAS_SERVICE]->(s:TCPService)
@@ -148,7 +147,6 @@ export function resolveDialsToAddresses(ctx: IngestContext): BatchStatement {
      WHERE NOT (p)-[:CONNECTS_TO]->(s) AND (client = h OR NOT ${holds('client', 'ip')})
      WITH DISTINCT p, s LIMIT $limit
      ${LINK}`,
-    hostRow(ctx),
     ctx,
   );
 }
@@ -159,9 +157,8 @@ export function resolveDialsToAddresses(ctx: IngestContext): BatchStatement {
  * others hold too (a docker bridge removed): its dials to it were local until now.
  */
 export function resolveOwnDials(ctx: IngestContext): BatchStatement {
-  return stmt(
-    `UNWIND $rows AS row
-     MATCH (h:Host {key: row.host})-[:RUNS]->(p:Process)-[:DIALS]->(e:TCPEndpoint)
+  return perHostStmt(
+    `MATCH (h:Host {key: row.host})-[:RUNS]->(p:Process)-[:DIALS]->(e:TCPEndpoint)
      WHERE NOT ${holds('h', 'e.ip')}
      MATCH (:IPAddress {key: e.ip})<-[:HAS_IP]-(:NIC)<-[:HAS_NIC]-(server:Host)
      WITH DISTINCT p, e, server
@@ -170,7 +167,6 @@ export function resolveOwnDials(ctx: IngestContext): BatchStatement {
      WHERE NOT (p)-[:CONNECTS_TO]->(s)
      WITH DISTINCT p, s LIMIT $limit
      ${LINK}`,
-    hostRow(ctx),
     ctx,
   );
 }
@@ -182,13 +178,11 @@ export function resolveOwnDials(ctx: IngestContext): BatchStatement {
  * with the address. Links from the host's own processes are its own tcp result's business.
  */
 export function pruneUnsupportedConnections(ctx: IngestContext): BatchStatement {
-  return stmt(
-    `UNWIND $rows AS row
-     MATCH (h:Host {key: row.host})-[:HAS_SERVICE]->(s:TCPService)<-[c:CONNECTS_TO]-(p:Process)<-[:RUNS]-(client:Host)
+  return perHostStmt(
+    `MATCH (h:Host {key: row.host})-[:HAS_SERVICE]->(s:TCPService)<-[c:CONNECTS_TO]-(p:Process)<-[:RUNS]-(client:Host)
      WHERE c.lastupdated < $now AND client <> h AND NOT ${dialBehind('p', 'client', 's', 'h')}
      WITH c LIMIT $limit
      DELETE c`,
-    hostRow(ctx),
     ctx,
   );
 }
@@ -199,13 +193,11 @@ export function pruneUnsupportedConnections(ctx: IngestContext): BatchStatement 
  * address this host now holds itself (they stay on this host).
  */
 export function pruneOwnConnections(ctx: IngestContext): BatchStatement {
-  return stmt(
-    `UNWIND $rows AS row
-     MATCH (h:Host {key: row.host})-[:RUNS]->(p:Process)-[c:CONNECTS_TO]->(s:TCPService)<-[:HAS_SERVICE]-(server:Host)
+  return perHostStmt(
+    `MATCH (h:Host {key: row.host})-[:RUNS]->(p:Process)-[c:CONNECTS_TO]->(s:TCPService)<-[:HAS_SERVICE]-(server:Host)
      WHERE c.lastupdated < $now AND server <> h AND NOT ${dialBehind('p', 'h', 's', 'server')}
      WITH c LIMIT $limit
      DELETE c`,
-    hostRow(ctx),
     ctx,
   );
 }
@@ -215,16 +207,14 @@ export function pruneOwnConnections(ctx: IngestContext): BatchStatement {
  * endpoint nobody dials any more.
  */
 export function cleanupStaleDials(ctx: IngestContext): BatchStatement {
-  return stmt(
-    `UNWIND $rows AS row
-     MATCH (:Host {key: row.host})-[:RUNS]->(:Process)-[d:DIALS]->(e:TCPEndpoint)
+  return perHostStmt(
+    `MATCH (:Host {key: row.host})-[:RUNS]->(:Process)-[d:DIALS]->(e:TCPEndpoint)
      WHERE d.lastupdated < $now
      WITH d, e LIMIT $limit
      DELETE d
      WITH DISTINCT e
      WHERE NOT (e)<-[:DIALS]-()
      DELETE e`,
-    hostRow(ctx),
     ctx,
   );
 }
@@ -237,16 +227,14 @@ export function cleanupStaleDials(ctx: IngestContext): BatchStatement {
  * the same endpoint. A process listed again loses its mark (the processes plugin clears it).
  */
 export function endedProcessStatement(ctx: IngestContext): BatchStatement {
-  return stmt(
-    `UNWIND $rows AS row
-     MATCH (:Host {key: row.host})-[r:RUNS]->(n:Process)
+  return perHostStmt(
+    `MATCH (:Host {key: row.host})-[r:RUNS]->(n:Process)
      WHERE r.lastupdated < $now AND (n.ended IS NULL OR NOT (n)-[:DIALS]->())
      WITH n LIMIT $limit
      WITH n, EXISTS { (n)-[:DIALS]->() } AS dials
      FOREACH (_ IN CASE WHEN dials THEN [1] ELSE [] END | SET n.ended = $now)
      WITH n WHERE NOT dials
      DETACH DELETE n`,
-    hostRow(ctx),
     ctx,
   );
 }
@@ -256,13 +244,11 @@ export function endedProcessStatement(ctx: IngestContext): BatchStatement {
  * dial nothing any more go, with their relationships.
  */
 export function removeEndedProcesses(ctx: IngestContext): BatchStatement {
-  return stmt(
-    `UNWIND $rows AS row
-     MATCH (:Host {key: row.host})-[:RUNS]->(n:Process)
+  return perHostStmt(
+    `MATCH (:Host {key: row.host})-[:RUNS]->(n:Process)
      WHERE n.ended IS NOT NULL AND NOT (n)-[:DIALS]->()
      WITH n LIMIT $limit
      DETACH DELETE n`,
-    hostRow(ctx),
     ctx,
   );
 }

@@ -1,8 +1,6 @@
 /**
- * How many discovery results the CMA works on at once (`discovery.concurrency`). A result holds a
- * slot while it is read, planned and written, and not while it only waits: for the result before it
- * of the same (host, discovertype), or for its turn among the crossHost writes (ingest-service.ts).
- * So results of other discovertypes never queue behind those waits.
+ * How many graph reads for switch placements the CMA runs at once after discovery results
+ * (`discovery.concurrency`). Results themselves are bounded by group commit (ingest-service.ts).
  */
 
 /** Runs a job in a slot: the job starts once a slot is free, and frees it when it settles. */

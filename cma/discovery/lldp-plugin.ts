@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import type { WritePlan } from '../graph/write-plan';
 import { definePlugin, type IngestContext } from './plugin';
-import { hostRow, intOrNull, setHostProps, stmt, uniqueByKey } from './plan-kit';
+import { hostRow, intOrNull, perHostStmt, setHostProps, stmt, uniqueByKey } from './plan-kit';
 import { nicKey } from './netconfig-plugin';
 
 const text = z.string().max(1000).nullable();
@@ -104,10 +104,10 @@ function planLldp(data: LldpData, ctx: IngestContext): WritePlan {
     ),
     stmt(
       `UNWIND $rows AS row
-       MATCH (h:Host {key: $host})
+       MATCH (h:Host {key: row.host})
        MATCH (sp:SwitchPort {key: row.port})
        MERGE (n:NIC {key: row.nic})
-         ON CREATE SET n.firstseen = $now, n.lastupdated = $now, n.host = $host, n.name = row.name
+         ON CREATE SET n.firstseen = $now, n.lastupdated = $now, n.host = row.host, n.name = row.name
        MERGE (h)-[hn:HAS_NIC]->(n)
          ON CREATE SET hn.firstseen = $now, hn.lastupdated = $now
        MERGE (n)-[r:WIRED_TO]->(sp)
@@ -118,9 +118,8 @@ function planLldp(data: LldpData, ctx: IngestContext): WritePlan {
     ),
     // Wiring this host no longer sees: unlink, and drop ports nobody is wired to and switches
     // without ports (they are only known through hosts' eyes).
-    stmt(
-      `UNWIND $rows AS row
-       MATCH (:Host {key: row.host})-[:HAS_NIC]->(:NIC)-[r:WIRED_TO]->(sp:SwitchPort)
+    perHostStmt(
+    `MATCH (:Host {key: row.host})-[:HAS_NIC]->(:NIC)-[r:WIRED_TO]->(sp:SwitchPort)
        WHERE r.lastupdated < $now
        WITH r, sp LIMIT $limit
        DELETE r
@@ -131,9 +130,8 @@ function planLldp(data: LldpData, ctx: IngestContext): WritePlan {
        WITH DISTINCT sw
        WHERE sw IS NOT NULL AND NOT (sw)-[:HAS_PORT]->()
        DELETE sw`,
-      hostRow(ctx),
-      ctx,
-    ),
+    ctx,
+  ),
   ];
 }
 

@@ -39,7 +39,7 @@ export function linkDiscovery(options: {
   ingest: DiscoveryIngestService;
   schedule: DiscoverySchedule;
   store: GraphStore;
-  /** Results worked on at once, and graph reads for placements (`discovery.concurrency`; limiter.ts). */
+  /** Graph reads for switch placements at once (`discovery.concurrency`; limiter.ts). */
   concurrency: number;
   /** Send joining hosts their initial discovery requests. */
   requestOnJoin: boolean;
@@ -69,8 +69,8 @@ export function linkDiscovery(options: {
   // Acknowledged once stored (the router acknowledges when this resolves).
   options.router.register({ type: 'DISCOVERY_RESULT', how: 'reliable', from: 'known', roles: ['nanoprobe'], handle: async (payload, { keyid, hostname }) => {
     membership.sawMessageFrom(keyid);
-    // The ingest takes its slots itself: a result waiting for its turn holds none (limiter.ts).
-    const report = await ingest.ingest(hostname, payload, limiter);
+    // The ingest bounds its own work (group commit: batches of results, one host's at a time).
+    const report = await ingest.ingest(hostname, payload);
     for (const followUp of report.followUps) request(keyid, hostname, followUp);
     if (mayCompletePlacement(report)) {
       const placement = (await limiter.run(() => switchPlacements(store, [hostname]))).get(hostname);

@@ -17,7 +17,7 @@ import type { WritePlan } from '../graph/write-plan';
 import { canonicalAddress, isLinkLocal, isLoopback, networkOf } from './ip-network';
 import { definePlugin, type IngestContext } from './plugin';
 import { pruneOwnConnections, pruneUnsupportedConnections, resolveDialsToAddresses, resolveOwnDials } from './connections';
-import { cleanupOwned, intOrNull, setHostProps, stmt, uniqueByKey, upsertOwned } from './plan-kit';
+import { cleanupOwned, intOrNull, perHostStmt, setHostProps, stmt, uniqueByKey, upsertOwned } from './plan-kit';
 
 const addressSchema = z.object({
   family: z.enum(['inet', 'inet6']),
@@ -133,9 +133,8 @@ function planNetconfig(data: NetconfigData, ctx: IngestContext): WritePlan {
     resolveDialsToAddresses(ctx),
     // Addresses this host no longer has: unlink them, and remove an address (and its subnet) that
     // no NIC anywhere holds any more.
-    stmt(
-      `UNWIND $rows AS row
-       MATCH (:Host {key: row.host})-[:HAS_NIC]->(:NIC)-[r:HAS_IP]->(ip:IPAddress)
+    perHostStmt(
+    `MATCH (:Host {key: row.host})-[:HAS_NIC]->(:NIC)-[r:HAS_IP]->(ip:IPAddress)
        WHERE r.lastupdated < $now
        WITH r, ip LIMIT $limit
        DELETE r
@@ -146,9 +145,8 @@ function planNetconfig(data: NetconfigData, ctx: IngestContext): WritePlan {
        WITH DISTINCT s
        WHERE s IS NOT NULL AND NOT (s)<-[:IN_SUBNET]-()
        DELETE s`,
-      [{ host: ctx.host }],
-      ctx,
-    ),
+    ctx,
+  ),
     cleanupOwned('NIC', 'HAS_NIC', ctx),
     // With the addresses as they are now: links into this host's services and out of its processes
     // that no dial supports any more go; its own dials to addresses it lost reach their holders.

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { WritePlan } from '../graph/write-plan';
 import { definePlugin, type IngestContext } from './plugin';
-import { hostRow, stmt, uniqueByKey } from './plan-kit';
+import { hostRow, perHostStmt, stmt, uniqueByKey } from './plan-kit';
 
 export const packagesDataSchema = z.object({
   packages: z
@@ -44,7 +44,7 @@ function planPackages(data: PackagesData, ctx: IngestContext): WritePlan {
   return [
     stmt(
       `UNWIND $rows AS row
-       MATCH (h:Host {key: $host})
+       MATCH (h:Host {key: row.host})
        MERGE (p:Package {key: row.key})
          ON CREATE SET p.firstseen = $now, p.lastupdated = $now, p.manager = row.manager,
                        p.name = row.name, p.version = row.version
@@ -54,18 +54,16 @@ function planPackages(data: PackagesData, ctx: IngestContext): WritePlan {
       rows,
       ctx,
     ),
-    stmt(
-      `UNWIND $rows AS row
-       MATCH (:Host {key: row.host})-[r:HAS_PACKAGE]->(p:Package)
+    perHostStmt(
+    `MATCH (:Host {key: row.host})-[r:HAS_PACKAGE]->(p:Package)
        WHERE r.lastupdated < $now
        WITH r, p LIMIT $limit
        DELETE r
        WITH DISTINCT p
        WHERE NOT (p)<-[:HAS_PACKAGE]-()
        DELETE p`,
-      hostRow(ctx),
-      ctx,
-    ),
+    ctx,
+  ),
   ];
 }
 

@@ -21,18 +21,36 @@ export function identifier(name: string): string {
   return name;
 }
 
-/** Parameters every statement of a plan shares. */
+/**
+ * Parameters every statement of a plan shares. The host is not one of them: it travels in every row
+ * (`row.host`), so that the same statement of several hosts' plans runs once with all their rows
+ * (group commit, cma/graph/plan-merge.ts).
+ */
 export function baseParams(ctx: IngestContext): Record<string, unknown> {
-  return { host: ctx.host, now: int(ctx.now), limit: int(ctx.cleanupLimit ?? CLEANUP_LIMIT) };
+  return { now: int(ctx.now), limit: int(ctx.cleanupLimit ?? CLEANUP_LIMIT) };
 }
 
+/** A statement of the host's plan; every row gets `host` (rows are the plugin's own fresh objects). */
 export function stmt(cypher: string, rows: Row[], ctx: IngestContext): BatchStatement {
+  for (const row of rows) {
+    if (row.host === undefined) row.host = ctx.host;
+    else if (row.host !== ctx.host) throw new Error(`internal: a row of ${ctx.host}'s plan names host ${String(row.host)}`);
+  }
   return { cypher: cypher.trim().replace(/\n\s+/g, '\n  '), rows, params: baseParams(ctx) };
 }
 
 /** Statements that work on the host as a whole run once: one row naming the host. */
 export function hostRow(ctx: IngestContext): Row[] {
   return [{ host: ctx.host }];
+}
+
+/**
+ * A statement that works on the host as a whole (a cleanup), its body run once per host row in a
+ * subquery: `LIMIT $limit` then bounds each host's work, also when group commit runs the statement
+ * with the rows of many hosts.
+ */
+export function perHostStmt(body: string, ctx: IngestContext): BatchStatement {
+  return stmt(`UNWIND $rows AS row\nCALL (row) {\n${body.trim()}\n}`, hostRow(ctx), ctx);
 }
 
 /** An integer for the graph, or null. JS numbers would land in Neo4j as floats. */
@@ -59,7 +77,7 @@ export function uniqueByKey<T extends { key: string }>(rows: T[]): T[] {
 export function upsertOwned(label: string, rel: string, rows: Row[], ctx: IngestContext): BatchStatement {
   return stmt(
     `UNWIND $rows AS row
-     MATCH (h:Host {key: $host})
+     MATCH (h:Host {key: row.host})
      MERGE (n:${identifier(label)} {key: row.key})
        ON CREATE SET n.firstseen = $now
      SET n += row.props, n.lastupdated = $now
@@ -76,13 +94,11 @@ export function upsertOwned(label: string, rel: string, rows: Row[], ctx: Ingest
  * from the Host is older than `$now`), with everything attached to them.
  */
 export function cleanupOwned(label: string, rel: string, ctx: IngestContext): BatchStatement {
-  return stmt(
-    `UNWIND $rows AS row
-     MATCH (:Host {key: row.host})-[r:${identifier(rel)}]->(n:${identifier(label)})
+  return perHostStmt(
+    `MATCH (:Host {key: row.host})-[r:${identifier(rel)}]->(n:${identifier(label)})
      WHERE r.lastupdated < $now
      WITH n LIMIT $limit
      DETACH DELETE n`,
-    hostRow(ctx),
     ctx,
   );
 }
@@ -92,13 +108,11 @@ export function cleanupOwned(label: string, rel: string, ctx: IngestContext): Ba
  * (`(Host)-[owner]->(x)-[rel]->()`), leaving both ends in place.
  */
 export function cleanupOwnedLinks(ownerRel: string, ownerLabel: string, rel: string, ctx: IngestContext): BatchStatement {
-  return stmt(
-    `UNWIND $rows AS row
-     MATCH (:Host {key: row.host})-[:${identifier(ownerRel)}]->(:${identifier(ownerLabel)})-[r:${identifier(rel)}]->()
+  return perHostStmt(
+    `MATCH (:Host {key: row.host})-[:${identifier(ownerRel)}]->(:${identifier(ownerLabel)})-[r:${identifier(rel)}]->()
      WHERE r.lastupdated < $now
      WITH r LIMIT $limit
      DELETE r`,
-    hostRow(ctx),
     ctx,
   );
 }
@@ -107,7 +121,7 @@ export function cleanupOwnedLinks(ownerRel: string, ownerLabel: string, rel: str
 export function setHostProps(props: Record<string, unknown>, ctx: IngestContext): BatchStatement {
   return stmt(
     `UNWIND $rows AS row
-     MATCH (h:Host {key: $host})
+     MATCH (h:Host {key: row.host})
      SET h += row.props, h.lastupdated = $now`,
     [{ props }],
     ctx,

@@ -40,10 +40,11 @@ describe('ingest plans', () => {
   test('every plan starts by keeping the raw JSON and upserting the host', () => {
     const { plan, hash } = planIngest({ document: netconfigWeb1 }, web1);
     const raw = plan[0];
-    expect(raw?.cypher).toContain('MERGE (h:Host {key: $host})');
+    expect(raw?.cypher).toContain('MERGE (h:Host {key: row.host})');
     expect(raw?.cypher).toContain('MERGE (d:DiscoveryResult {key: row.key})');
     const row = raw?.rows[0] as Record<string, unknown>;
     expect(row.key).toBe('web1/netconfig');
+    expect(row.host).toBe('web1');
     expect(JSON.parse(row.json as string)).toEqual(netconfigWeb1);
     expect(row.truncated).toBe(false);
     expect(row.hash).toBe(hash);

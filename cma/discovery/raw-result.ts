@@ -64,11 +64,11 @@ export function rawResultStatement(row: RawResultRow, ctx: IngestContext, cap = 
   const truncated = row.json.length > cap;
   return stmt(
     `UNWIND $rows AS row
-     MERGE (h:Host {key: $host})
-       ON CREATE SET h.firstseen = $now, h.lastupdated = $now, h.name = $host
+     MERGE (h:Host {key: row.host})
+       ON CREATE SET h.firstseen = $now, h.lastupdated = $now, h.name = row.host
      MERGE (d:DiscoveryResult {key: row.key})
        ON CREATE SET d.firstseen = $now
-     SET d.host = $host, d.discovertype = row.discovertype, d.description = row.description,
+     SET d.host = row.host, d.discovertype = row.discovertype, d.description = row.description,
          d.source = row.source, d.json = row.json, d.json_chars = row.json_chars, d.truncated = row.truncated,
          d.hash = row.hash, d.wire_hash = row.wire_hash, d.plugin_version = row.plugin_version,
          d.outcome = row.outcome, d.problem = row.problem, d.status = 'ok',
@@ -116,10 +116,10 @@ export function failurePlan(failure: DiscoveryFailure, ctx: IngestContext): Batc
   return [
     stmt(
       `UNWIND $rows AS row
-       MERGE (h:Host {key: $host})
-         ON CREATE SET h.firstseen = $now, h.lastupdated = $now, h.name = $host
+       MERGE (h:Host {key: row.host})
+         ON CREATE SET h.firstseen = $now, h.lastupdated = $now, h.name = row.host
        MERGE (d:DiscoveryResult {key: row.key})
-         ON CREATE SET d.firstseen = $now, d.host = $host, d.discovertype = row.name
+         ON CREATE SET d.firstseen = $now, d.host = row.host, d.discovertype = row.name
        SET d.status = 'error', d.error_code = row.code, d.error_message = row.message,
            d.error_exit_code = row.exit_code, d.error_stderr = row.stderr, d.errorat = $now,
            d.run_started_ms = row.run_started_ms, d.run_duration_ms = row.run_duration_ms,

@@ -121,9 +121,9 @@ function planTcp(data: TcpData, ctx: IngestContext): WritePlan {
   return [
     stmt(
       `UNWIND $rows AS row
-       MATCH (h:Host {key: $host})
+       MATCH (h:Host {key: row.host})
        MERGE (p:Process {key: row.key})
-         ON CREATE SET p.firstseen = $now, p.lastupdated = $now, p.host = $host, p.pid = row.pid,
+         ON CREATE SET p.firstseen = $now, p.lastupdated = $now, p.host = row.host, p.pid = row.pid,
                        p.starttime = row.starttime, p.name = row.name
        MERGE (h)-[r:RUNS]->(p)
          ON CREATE SET r.firstseen = $now, r.lastupdated = $now`,

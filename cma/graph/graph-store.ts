@@ -141,9 +141,7 @@ export class GraphStore {
     const totalRows = plan.reduce((n, s) => n + s.rows.length, 0);
     const chunks = plan.flatMap((statement) => chunk(statement, this.options.batchSize));
     if (totalRows <= this.options.maxRowsPerTransaction) {
-      await this.inWriteTransaction(async (tx) => {
-        for (const c of chunks) await tx.run(c.cypher, { ...c.params, rows: c.rows });
-      });
+      await this.inWriteTransaction((tx) => runPlanIn(tx, plan, this.options.batchSize));
       return { rows: totalRows, statements: chunks.length, transactions: 1 };
     }
     for (const c of chunks) {
@@ -179,6 +177,21 @@ export class GraphStore {
     this.health?.close();
     await this.driver.close();
   }
+}
+
+/**
+ * Runs a plan's statements, chunk by chunk, in a transaction the caller holds (a group commit puts
+ * several plans in one). Returns how many statements ran.
+ */
+export async function runPlanIn(tx: ManagedTransaction, plan: WritePlan, batchSize: number): Promise<number> {
+  let statements = 0;
+  for (const statement of plan) {
+    for (const c of chunk(statement, batchSize)) {
+      await tx.run(c.cypher, { ...c.params, rows: c.rows });
+      statements += 1;
+    }
+  }
+  return statements;
 }
 
 /** Splits a statement's rows into chunks; a statement with no rows still runs once (cleanups). */

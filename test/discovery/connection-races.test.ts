@@ -1,7 +1,7 @@
 /**
- * Connections between hosts when writes meet in the database (real Neo4j): a write that waited
- * (behind a slow round trip, or its turn) commits after a later one, and a processes write runs while
- * another host's tcp write dials the same endpoint. The graph must end as if the writes had come one
+ * Connections between hosts when writes meet in the database (real Neo4j): a result held on its way
+ * commits after a later one, and a processes write runs while another host's tcp write dials the same
+ * endpoint. The graph must end as if the writes had come one
  * after the other, in the order they commit, and no write may fail because of the other.
  */
 import { randomBytes } from 'node:crypto';
@@ -10,14 +10,12 @@ import { DiscoveryIngestService } from '../../cma/discovery/ingest-service';
 import { planIngest } from '../../cma/discovery/registry';
 import { describeWithNeo4j, uniquePrefix } from '../support/neo4j';
 import { connectsOf, countOf, dialsOf, netconfig, processes, tcp } from './connection-docs';
-import { GatedStore } from './gated-store';
 import { migratedTestStore } from './migrated-store';
 import { removeTestHosts } from './remove-test-hosts';
 import { okResult } from './wire-results';
 
 describeWithNeo4j('connections when writes meet', () => {
   let store: GraphStore;
-  let gated: GatedStore;
   let ingest: DiscoveryIngestService;
   const prefix = uniquePrefix('conn-races');
   const net = `198.18.${Math.floor(Math.random() * 250) + 1}`;
@@ -38,8 +36,7 @@ describeWithNeo4j('connections when writes meet', () => {
 
   beforeAll(async () => {
     store = await migratedTestStore();
-    gated = new GatedStore(store);
-    ingest = new DiscoveryIngestService({ store: gated, clock });
+    ingest = new DiscoveryIngestService({ store, clock });
   });
 
   afterAll(async () => {
@@ -56,16 +53,14 @@ describeWithNeo4j('connections when writes meet', () => {
     expect(await dialsOf(store, [app])).toEqual([`${app} psql dials ${ip}:5432`]);
     expect(await connectsOf(store, [app])).toEqual([]);
 
-    // The client stops dialling, and its result is held before its first round trip...
-    const held = gated.gate((call) => call.host === app);
-    const client = send(app, tcp(app, [], []));
-    await held.reached;
-    // ...while the server starts listening on 5432: its write, arriving later, commits first and
-    // links the dial that is still there.
+    // The client stops dialling, and its result is held on its way (crossHost writes commit in
+    // arrival order, one batch at a time, so a held result is one that arrives later)...
+    const client = tcp(app, [], []);
+    // ...while the server starts listening on 5432: its write commits first and links the dial that
+    // is still there.
     await send(db, tcp(db, [postgres(), { ip, port: 6379, pid: 900, comm: 'redis-server' }], []));
     expect(await connectsOf(store, [app])).toEqual([`${app} psql -> ${db}/0.0.0.0:5432`]);
-    held.open();
-    await client;
+    await send(app, client);
 
     expect(await dialsOf(store, [app])).toEqual([]);
     expect(await connectsOf(store, [app, db])).toEqual([]);
@@ -76,15 +71,12 @@ describeWithNeo4j('connections when writes meet', () => {
     await send(db, netconfig(db, [ip]));
     await send(db, tcp(db, [postgres()], []));
 
-    // The server loses its address, and that result is held before its first round trip...
-    const held = gated.gate((call) => call.host === db);
-    const server = send(db, netconfig(db, []));
-    await held.reached;
+    // The server loses its address, and that result is held on its way...
+    const server = netconfig(db, []);
     // ...while a client starts dialling the address: its write commits first, linking through it.
     await send(app, tcp(app, [], [psql(ip)]));
     expect(await connectsOf(store, [app])).toEqual([`${app} psql -> ${db}/0.0.0.0:5432`]);
-    held.open();
-    await server;
+    await send(db, server);
 
     expect(await connectsOf(store, [app, db])).toEqual([]);
     expect(await dialsOf(store, [app])).toEqual([`${app} psql dials ${ip}:5432`]);

@@ -95,13 +95,13 @@ describeWithNeo4j('discovery ingest service (real Neo4j)', () => {
       plan: (data: { nic: string }, ctx) => [
         stmt(
           `UNWIND $rows AS row
-           MATCH (h:Host {key: $host})
+           MATCH (h:Host {key: row.host})
            MERGE (n:NIC {key: row.key}) ON CREATE SET n.firstseen = $now SET n.lastupdated = $now
            MERGE (h)-[r:HAS_NIC]->(n) ON CREATE SET r.firstseen = $now SET r.lastupdated = $now`,
           [{ key: `${ctx.host}/${data.nic}` }],
           ctx,
         ),
-        stmt('UNWIND $rows AS row CREATE (:Host {key: $host})', [{}], ctx),
+        stmt('UNWIND $rows AS row CREATE (:Host {key: row.host})', [{}], ctx),
       ],
     });
     const failing = new DiscoveryIngestService({ store, clock, registry: new PluginRegistry([...BUILTIN_PLUGINS, boom]) });
@@ -159,27 +159,24 @@ describeWithNeo4j('discovery ingest service (real Neo4j)', () => {
     const host = `${prefix}order`;
     const v1 = { ...processesWeb1, data: { processes: Array.from({ length: 2000 }, (_, i) => ({ ...lldpd, pid: 10_000 + i, comm: `worker-${i}` })) } };
     const v2 = { ...processesWeb1, data: { processes: [{ ...lldpd, pid: 900, starttime: 9999, comm: 'later' }] } };
-    // The same store, counting plan writes in flight; the second result arrives while the first one's
-    // write is under way.
-    let inFlight = 0;
-    let mostInFlight = 0;
+    // The second result arrives while the first one's batch is about to be written; the batches
+    // the service starts are recorded.
+    const batches: string[][] = [];
     let second: Promise<unknown> | undefined;
-    const counting = Object.create(store) as GraphStore;
-    const ordered = new DiscoveryIngestService({ store: counting, clock });
-    counting.runPlan = async (plan) => {
-      mostInFlight = Math.max(mostInFlight, ++inFlight);
-      second ??= ordered.ingest(host, okResult(v2));
-      try {
-        return await store.runPlan(plan);
-      } finally {
-        inFlight -= 1;
-      }
-    };
-    await service.ingest(host, okResult(processesWeb1)); // the DiscoveryResult exists: no lock to wait on
+    const ordered = new DiscoveryIngestService({
+      store,
+      clock,
+      beforeBatch: async (results) => {
+        batches.push(results.map((r) => r.host));
+        second ??= ordered.ingest(host, okResult(v2));
+      },
+    });
+    await service.ingest(host, okResult(processesWeb1));
     const first = await ordered.ingest(host, okResult(v1));
     expect(first.status).toBe('derived');
     expect(await second).toMatchObject({ status: 'derived' });
-    expect(mostInFlight).toBe(1);
+    // One batch each, one after the other.
+    expect(batches).toEqual([[host], [host]]);
     const names = await store.read<{ name: string }>('MATCH (:Host {key: $host})-[:RUNS]->(p:Process) RETURN p.name AS name', { host });
     expect(names.map((n) => n.name)).toEqual(['later']);
   });

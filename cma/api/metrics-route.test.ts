@@ -22,7 +22,7 @@ const membership = {
   membership: { stats: () => ({ live: 4, dead: 1, suspects: 0, segmentCases: 0 }) },
 } as unknown as MetricsSources['membership'];
 const load = { slowAgents: () => [{ host: 'db1', load: { windowMs: 60_000, slow: true, eventLoopDelayP99Ms: 420, eventLoopDelayMaxMs: 900, heartbeatLatenessP99Ms: 600 }, at: 0 }] };
-const discovery = { counters: { derived: 3, raw_only: 0, unavailable: 0, unchanged: 7, error: 1, rejected: 0, rows: 99, followUps: 0, followUpFailures: 0 } };
+const discovery = { counters: { derived: 3, raw_only: 0, unavailable: 0, unchanged: 7, error: 1, rejected: 0, rows: 99, followUps: 0, followUpFailures: 0, rowDiffs: 2 } };
 
 describe('GET /api/metrics', () => {
   test('with the graph down it still answers the in-memory figures, and says the graph is down', async () => {
@@ -32,6 +32,7 @@ describe('GET /api/metrics', () => {
     expect(text).toMatch(/^unimatrix_membership_events_total\{event="received_ANNOUNCE"\} 5$/m);
     expect(text).toMatch(/^unimatrix_transport_total\{counter="retransmitted"\} 2$/m);
     expect(text).toMatch(/^unimatrix_discovery_results_total\{outcome="unchanged"\} 7$/m);
+    expect(text).toMatch(/^unimatrix_discovery_results_total\{outcome="rowDiffs"\} 2$/m);
     expect(text).toMatch(/^unimatrix_ring_hosts\{state="dead"\} 1$/m);
     expect(text).not.toMatch(/^unimatrix_hosts/m);
     expect(text).toMatch(/^unimatrix_agent_event_loop_delay_p99_ms\{host="db1"\} 420$/m);

@@ -240,6 +240,24 @@ export function endedProcessStatement(ctx: IngestContext): BatchStatement {
 }
 
 /**
+ * The same for the row-level diff (row-diff.ts): the processes not in `keys` (the current list) have
+ * ended, whether or not this write touched them.
+ */
+export function endedProcessesNotListedStatement(keys: string[], ctx: IngestContext): BatchStatement {
+  return perHostStmt(
+    `MATCH (:Host {key: row.host})-[:RUNS]->(n:Process)
+     WHERE NOT n.key IN row.keys AND (n.ended IS NULL OR NOT (n)-[:DIALS]->())
+     WITH n LIMIT $limit
+     WITH n, EXISTS { (n)-[:DIALS]->() } AS dials
+     FOREACH (_ IN CASE WHEN dials THEN [1] ELSE [] END | SET n.ended = $now)
+     WITH n WHERE NOT dials
+     DETACH DELETE n`,
+    ctx,
+    { keys },
+  );
+}
+
+/**
  * The tcp write, after its stale dials are gone: processes the processes write found ended and that
  * dial nothing any more go, with their relationships.
  */

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { WritePlan } from '../graph/write-plan';
 import { definePlugin, type IngestContext } from './plugin';
-import { cleanupOwned, intOrNull, uniqueByKey, upsertOwned } from './plan-kit';
+import { cleanupOwned, intOrNull, removeOwnedNotListed, uniqueByKey, upsertOwned } from './plan-kit';
 
 export const filesystemsDataSchema = z.object({
   filesystems: z
@@ -21,8 +21,10 @@ export const filesystemsDataSchema = z.object({
     .max(100_000),
 });
 
-function planFilesystems(data: z.infer<typeof filesystemsDataSchema>, ctx: IngestContext): WritePlan {
-  const rows = uniqueByKey(
+type FilesystemsData = z.infer<typeof filesystemsDataSchema>;
+
+function filesystemRows(data: FilesystemsData, ctx: IngestContext) {
+  return uniqueByKey(
     data.filesystems.map((f) => ({
       key: `${ctx.host}:${f.mountpoint}`,
       props: {
@@ -37,7 +39,10 @@ function planFilesystems(data: z.infer<typeof filesystemsDataSchema>, ctx: Inges
       },
     })),
   );
-  return [upsertOwned('Filesystem', 'HAS_FILESYSTEM', rows, ctx), cleanupOwned('Filesystem', 'HAS_FILESYSTEM', ctx)];
+}
+
+function planFilesystems(data: FilesystemsData, ctx: IngestContext): WritePlan {
+  return [upsertOwned('Filesystem', 'HAS_FILESYSTEM', filesystemRows(data, ctx), ctx), cleanupOwned('Filesystem', 'HAS_FILESYSTEM', ctx)];
 }
 
 export const filesystemsPlugin = definePlugin({
@@ -45,4 +50,8 @@ export const filesystemsPlugin = definePlugin({
   description: '(Host)-[:HAS_FILESYSTEM]->(Filesystem {mountpoint, fstype, size_bytes})',
   dataSchema: filesystemsDataSchema,
   plan: planFilesystems,
+  diff: {
+    rows: filesystemRows,
+    plan: (changed, keys, ctx) => [upsertOwned('Filesystem', 'HAS_FILESYSTEM', changed, ctx), removeOwnedNotListed('Filesystem', 'HAS_FILESYSTEM', keys, ctx)],
+  },
 });

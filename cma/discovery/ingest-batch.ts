@@ -29,6 +29,8 @@ export type EntryOutcome = {
   status: 'derived' | 'raw_only' | 'unavailable' | 'unchanged' | 'error';
   rows: number;
   error?: { code: string; message: string };
+  /** when only what changed was written (row-diff.ts): rows changed and removed */
+  diff?: { changed: number; removed: number };
   /** write time of its batch */
   now: number;
 };
@@ -39,10 +41,18 @@ export type BatchLimits = {
   maxRows: number;
   /** longest canonical document, in characters */
   maxChars: number;
+  /** write only what changed against the previous document, for plugins that can (row-diff.ts) */
+  rowDiff: boolean;
 };
 
 /** What is stored for one (host, discovertype), as far as the unchanged check needs it. */
-type Stored = { hash: string | null; wireHash: string | null; pluginVersion: number };
+type Stored = {
+  hash: string | null;
+  wireHash: string | null;
+  pluginVersion: number;
+  /** the raw JSON the graph was derived from, read only for plugins with a row diff, when whole */
+  json: string | null;
+};
 
 export async function prepareBatch(
   tx: ManagedTransaction,
@@ -50,7 +60,7 @@ export async function prepareBatch(
   now: number,
   limits: BatchLimits,
 ): Promise<Array<Prepared<EntryOutcome>>> {
-  const stored = await readStored(tx, entries);
+  const stored = await readStored(tx, entries, limits);
   return entries.map((entry) => decide(entry, stored, now, limits));
 }
 
@@ -70,15 +80,18 @@ export function namedDiscovertype(document: unknown): string | null {
   return typeof t === 'string' ? t : null;
 }
 
-async function readStored(tx: ManagedTransaction, entries: readonly IngestEntry[]): Promise<Map<string, Stored>> {
+async function readStored(tx: ManagedTransaction, entries: readonly IngestEntry[], limits: BatchLimits): Promise<Map<string, Stored>> {
   const keys = [...new Set(entries.flatMap(keysOf))];
   const stored = new Map<string, Stored>();
   if (keys.length === 0) return stored;
+  // The previous JSON only where a row diff may use it: derived (the graph follows it) and whole.
+  const diffKeys = limits.rowDiff ? keys.filter((k) => limits.registry.get(k.slice(k.lastIndexOf('/') + 1))?.diff !== undefined) : [];
   const result = await tx.run(
     `UNWIND $keys AS key
      MATCH (d:DiscoveryResult {key: key})
-     RETURN key, d.hash AS hash, d.wire_hash AS wireHash, coalesce(d.plugin_version, 1) AS pluginVersion`,
-    { keys },
+     RETURN key, d.hash AS hash, d.wire_hash AS wireHash, coalesce(d.plugin_version, 1) AS pluginVersion,
+            CASE WHEN key IN $diffKeys AND d.outcome = 'derived' AND NOT coalesce(d.truncated, false) THEN d.json END AS json`,
+    { keys, diffKeys },
   );
   for (const r of result.records) {
     const version = r.get('pluginVersion') as { toNumber(): number } | number;
@@ -86,6 +99,7 @@ async function readStored(tx: ManagedTransaction, entries: readonly IngestEntry[
       hash: (r.get('hash') as string | null) ?? null,
       wireHash: (r.get('wireHash') as string | null) ?? null,
       pluginVersion: typeof version === 'number' ? version : version.toNumber(),
+      json: (r.get('json') as string | null) ?? null,
     });
   }
   return stored;
@@ -126,7 +140,8 @@ function decide(entry: IngestEntry, stored: Map<string, Stored>, now: number, li
   const byOwn = unchanged(stored, host, doc.discovertype, { hash: sha256Hex(canonical), wireHash: r.contentHash }, run, now, limits);
   if (byOwn !== null) return byOwn;
 
-  const planned = planIngest({ document: doc, canonical, requestName: name, run, wireHash: r.contentHash }, ctx, limits.registry);
+  const previous = previousDocument(stored.get(discoveryResultKey(host, doc.discovertype)), limits.registry.get(doc.discovertype)?.version ?? 1);
+  const planned = planIngest({ document: doc, canonical, requestName: name, run, wireHash: r.contentHash, ...(previous === undefined ? {} : { previous }) }, ctx, limits.registry);
   if (planned.outcome === 'invalid_data' || planned.outcome === 'invalid_document') {
     const code = planned.outcome === 'invalid_data' ? 'invalid_data' : 'wrong_shape';
     const outcome: EntryOutcome = { discovertype: planned.discovertype, status: 'error', rows: 0, error: { code, message: planned.problem ?? '' }, now };
@@ -136,7 +151,8 @@ function decide(entry: IngestEntry, stored: Map<string, Stored>, now: number, li
   if (rows > limits.maxRows) {
     return invalid('too_large', `result would write ${rows} rows; one transaction holds at most ${limits.maxRows}`, doc.discovertype);
   }
-  return { plan: planned.plan, result: { discovertype: doc.discovertype, status: planned.outcome, rows, now } };
+  const diff = planned.diff === undefined ? {} : { diff: planned.diff };
+  return { plan: planned.plan, result: { discovertype: doc.discovertype, status: planned.outcome, rows, now, ...diff } };
 }
 
 /** The touch of a stored result with the same content, or null when there is none to touch. */
@@ -158,6 +174,16 @@ function unchanged(
   if (!same) return null;
   const touch = unchangedResultStatement(key, hashes, run, { host, now }, version);
   return { plan: [touch], result: { discovertype, status: 'unchanged', rows: 0, now } };
+}
+
+/** The stored document a row diff may compare with: same plugin version, kept whole, readable. */
+function previousDocument(s: Stored | undefined, version: number): unknown {
+  if (s === undefined || s.json === null || s.pluginVersion !== version) return undefined;
+  try {
+    return JSON.parse(s.json) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 function failed(host: string, failure: DiscoveryFailure, now: number): Prepared<EntryOutcome> {

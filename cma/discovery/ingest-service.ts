@@ -61,6 +61,8 @@ export type IngestReport = {
   error?: { code: string; message: string };
   /** rows written by the plan (0 when unchanged or rejected) */
   rows: number;
+  /** present when only what changed was written (row diff): rows changed and removed */
+  diff?: { changed: number; removed: number };
   /** discovery requests worth sending the host next (see follow-up-rules.ts) */
   followUps: DiscoveryRequest[];
 };
@@ -77,6 +79,8 @@ export type IngestServiceOptions = {
   maxRowsPerResult?: number;
   /** longest canonical JSON text of one document, in characters */
   maxDocumentChars?: number;
+  /** write only what changed against the previous document where a plugin can (default true) */
+  rowDiff?: boolean;
   /** most results in one transaction (group commit) */
   maxResultsPerBatch?: number;
   /** awaited before each batch's transaction, with the results it holds: a seam for tests */
@@ -86,7 +90,7 @@ export type IngestServiceOptions = {
 
 export const DEFAULT_MAX_DOCUMENT_CHARS = 32 * 1024 * 1024;
 
-export type IngestCounters = Record<IngestStatus, number> & { rows: number; followUps: number; followUpFailures: number };
+export type IngestCounters = Record<IngestStatus, number> & { rows: number; followUps: number; followUpFailures: number; rowDiffs: number };
 
 export class DiscoveryIngestService {
   private readonly store: GraphStore;
@@ -98,7 +102,7 @@ export class DiscoveryIngestService {
   private readonly committer: GroupCommitter<IngestEntry, EntryOutcome>;
   private lastNow = 0;
   readonly counters: IngestCounters = {
-    derived: 0, raw_only: 0, unavailable: 0, unchanged: 0, error: 0, rejected: 0, rows: 0, followUps: 0, followUpFailures: 0,
+    derived: 0, raw_only: 0, unavailable: 0, unchanged: 0, error: 0, rejected: 0, rows: 0, followUps: 0, followUpFailures: 0, rowDiffs: 0,
   };
 
   constructor(options: IngestServiceOptions) {
@@ -112,6 +116,7 @@ export class DiscoveryIngestService {
       registry: this.registry,
       maxRows: Math.min(options.maxRowsPerResult ?? Infinity, this.store.options.maxRowsPerTransaction),
       maxChars: options.maxDocumentChars ?? DEFAULT_MAX_DOCUMENT_CHARS,
+      rowDiff: options.rowDiff ?? true,
     };
     const beforeBatch = options.beforeBatch;
     this.committer = new GroupCommitter<IngestEntry, EntryOutcome>({
@@ -191,6 +196,7 @@ export class DiscoveryIngestService {
     this.counters[report.status] += 1;
     this.counters.rows += report.rows;
     this.counters.followUps += report.followUps.length;
+    if (report.diff !== undefined) this.counters.rowDiffs += 1;
     return report;
   }
 }

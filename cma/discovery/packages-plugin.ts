@@ -5,9 +5,9 @@
  * their packages from contending for the same nodes. Removing the last host of a package removes it.
  */
 import { z } from 'zod';
-import type { WritePlan } from '../graph/write-plan';
-import { definePlugin, type IngestContext } from './plugin';
-import { hostRow, perHostStmt, stmt, uniqueByKey } from './plan-kit';
+import type { BatchStatement, Row, WritePlan } from '../graph/write-plan';
+import { definePlugin, type IngestContext, type KeyedRow } from './plugin';
+import { perHostStmt, stmt, uniqueByKey } from './plan-kit';
 
 export const packagesDataSchema = z.object({
   packages: z
@@ -31,8 +31,8 @@ export function packageKey(manager: string, name: string, version: string): stri
   return `${manager}:${name}@${version}`;
 }
 
-function planPackages(data: PackagesData, ctx: IngestContext): WritePlan {
-  const rows = uniqueByKey(
+function packageRows(data: PackagesData): KeyedRow[] {
+  return uniqueByKey(
     data.packages.map((p) => ({
       key: packageKey(p.manager, p.name, p.version),
       manager: p.manager,
@@ -41,8 +41,11 @@ function planPackages(data: PackagesData, ctx: IngestContext): WritePlan {
       arch: p.arch ?? null,
     })),
   );
-  return [
-    stmt(
+}
+
+/** The host's packages: existing Package nodes matched, new ones created, the host's link refreshed. */
+function upsertPackages(rows: KeyedRow[], ctx: IngestContext): BatchStatement {
+  return stmt(
       `UNWIND $rows AS row
        MATCH (h:Host {key: row.host})
        MERGE (p:Package {key: row.key})
@@ -53,18 +56,26 @@ function planPackages(data: PackagesData, ctx: IngestContext): WritePlan {
        SET r.lastupdated = $now, r.arch = row.arch`,
       rows,
       ctx,
-    ),
-    perHostStmt(
+    );
+}
+
+/** Unlinks the packages `stale` picks (a WHERE on `r` and `p`), and deletes those no host has left. */
+function removePackages(stale: string, ctx: IngestContext, extra: Row = {}): BatchStatement {
+  return perHostStmt(
     `MATCH (:Host {key: row.host})-[r:HAS_PACKAGE]->(p:Package)
-       WHERE r.lastupdated < $now
-       WITH r, p LIMIT $limit
-       DELETE r
-       WITH DISTINCT p
-       WHERE NOT (p)<-[:HAS_PACKAGE]-()
-       DELETE p`,
+     WHERE ${stale}
+     WITH r, p LIMIT $limit
+     DELETE r
+     WITH DISTINCT p
+     WHERE NOT (p)<-[:HAS_PACKAGE]-()
+     DELETE p`,
     ctx,
-  ),
-  ];
+    extra,
+  );
+}
+
+function planPackages(data: PackagesData, ctx: IngestContext): WritePlan {
+  return [upsertPackages(packageRows(data), ctx), removePackages('r.lastupdated < $now', ctx)];
 }
 
 export const packagesPlugin = definePlugin({
@@ -72,4 +83,8 @@ export const packagesPlugin = definePlugin({
   description: '(Host)-[:HAS_PACKAGE {arch}]->(Package {manager, name, version})',
   dataSchema: packagesDataSchema,
   plan: planPackages,
+  diff: {
+    rows: packageRows,
+    plan: (changed, keys, ctx) => [upsertPackages(changed, ctx), removePackages('NOT p.key IN row.keys', ctx, { keys })],
+  },
 });

@@ -49,8 +49,8 @@ export function hostRow(ctx: IngestContext): Row[] {
  * subquery: `LIMIT $limit` then bounds each host's work, also when group commit runs the statement
  * with the rows of many hosts.
  */
-export function perHostStmt(body: string, ctx: IngestContext): BatchStatement {
-  return stmt(`UNWIND $rows AS row\nCALL (row) {\n${body.trim()}\n}`, hostRow(ctx), ctx);
+export function perHostStmt(body: string, ctx: IngestContext, extra: Row = {}): BatchStatement {
+  return stmt(`UNWIND $rows AS row\nCALL (row) {\n${body.trim()}\n}`, [{ ...extra, host: ctx.host }], ctx);
 }
 
 /** An integer for the graph, or null. JS numbers would land in Neo4j as floats. */
@@ -100,6 +100,22 @@ export function cleanupOwned(label: string, rel: string, ctx: IngestContext): Ba
      WITH n LIMIT $limit
      DETACH DELETE n`,
     ctx,
+  );
+}
+
+/**
+ * The row-level diff's cleanup (row-diff.ts): deletes the host's owned nodes of one kind whose key is
+ * not in `keys` (the keys of the current document), with everything attached to them. Unlike
+ * cleanupOwned it does not look at times, since rows that did not change are not written.
+ */
+export function removeOwnedNotListed(label: string, rel: string, keys: string[], ctx: IngestContext): BatchStatement {
+  return perHostStmt(
+    `MATCH (:Host {key: row.host})-[:${identifier(rel)}]->(n:${identifier(label)})
+     WHERE NOT n.key IN row.keys
+     WITH n LIMIT $limit
+     DETACH DELETE n`,
+    ctx,
+    { keys },
   );
 }
 

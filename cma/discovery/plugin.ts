@@ -30,6 +30,23 @@ export interface DiscoveryPlugin<T = unknown> {
    */
   readonly crossHost?: boolean;
   plan(data: T, ctx: IngestContext): WritePlan;
+  /**
+   * Row-level diff (row-diff.ts), for plugins whose plan upserts keyed rows the host owns: when the
+   * previous document the graph was derived from is at hand, only the rows that are new or changed
+   * against it are written, and what is no longer listed is removed by key. Must leave the graph as
+   * `plan` would (proven by test/discovery/row-diff-equivalence.test.ts).
+   */
+  readonly diff?: RowDiff<T>;
+}
+
+/** A row the plan upserts, identified by its key. */
+export type KeyedRow = { key: string } & Record<string, unknown>;
+
+export interface RowDiff<T> {
+  /** The keyed rows `plan` upserts, built the same way (fresh objects: the plan adds `host` to them). */
+  rows(data: T, ctx: IngestContext): KeyedRow[];
+  /** Writes `changed` (added or changed rows) and removes the host's nodes whose key is not in `keys`. */
+  plan(changed: KeyedRow[], keys: string[], ctx: IngestContext): WritePlan;
 }
 
 /** Lets the registry hold plugins of different data types in one list. */

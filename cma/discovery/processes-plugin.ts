@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import type { WritePlan } from '../graph/write-plan';
 import { definePlugin, type IngestContext } from './plugin';
-import { endedProcessStatement } from './connections';
+import { endedProcessesNotListedStatement, endedProcessStatement } from './connections';
 import { intOrNull, uniqueByKey, upsertOwned } from './plan-kit';
 
 const processSchema = z.object({
@@ -35,8 +35,8 @@ export function processKey(host: string, pid: number, starttime: number): string
   return `${host}/${pid}/${starttime}`;
 }
 
-function planProcesses(data: ProcessesData, ctx: IngestContext): WritePlan {
-  const rows = uniqueByKey(
+function processRows(data: ProcessesData, ctx: IngestContext) {
+  return uniqueByKey(
     data.processes.map((p) => ({
       key: processKey(ctx.host, p.pid, p.starttime),
       props: {
@@ -57,7 +57,10 @@ function planProcesses(data: ProcessesData, ctx: IngestContext): WritePlan {
       },
     })),
   );
-  return [upsertOwned('Process', 'RUNS', rows, ctx), endedProcessStatement(ctx)];
+}
+
+function planProcesses(data: ProcessesData, ctx: IngestContext): WritePlan {
+  return [upsertOwned('Process', 'RUNS', processRows(data, ctx), ctx), endedProcessStatement(ctx)];
 }
 
 export const processesPlugin = definePlugin({
@@ -65,4 +68,8 @@ export const processesPlugin = definePlugin({
   description: '(Host)-[:RUNS]->(Process {pid, starttime, exe, argv, user})',
   dataSchema: processesDataSchema,
   plan: planProcesses,
+  diff: {
+    rows: processRows,
+    plan: (changed, keys, ctx) => [upsertOwned('Process', 'RUNS', changed, ctx), endedProcessesNotListedStatement(keys, ctx)],
+  },
 });

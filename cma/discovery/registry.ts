@@ -23,6 +23,7 @@ import { packagesPlugin } from './packages-plugin';
 import type { DiscoveryPlugin, IngestContext } from './plugin';
 import { processesPlugin } from './processes-plugin';
 import { failurePlan, rawResultStatement, RAW_JSON_CAP, type IngestOutcome, type RunFacts } from './raw-result';
+import { rowDiffPlan } from './row-diff';
 import { tcpPlugin } from './tcp-plugin';
 
 export const BUILTIN_PLUGINS: readonly DiscoveryPlugin[] = [
@@ -65,6 +66,8 @@ export type IngestPlan = {
   /** SHA-256 of the canonical document: equal to the stored DiscoveryResult.hash when nothing changed */
   hash: string | null;
   plan: WritePlan;
+  /** rows the row diff found changed and removed, when the plan is a diff (else absent) */
+  diff?: { changed: number; removed: number };
 };
 
 export type IngestInput = {
@@ -78,6 +81,11 @@ export type IngestInput = {
   run?: RunFacts;
   /** the content hash the nanoprobe sent, recorded for the cheap unchanged check */
   wireHash?: string;
+  /**
+   * The document the graph was last derived from by this plugin version, when it is known whole:
+   * a plugin with a row diff then writes only what changed against it (row-diff.ts).
+   */
+  previous?: unknown;
 };
 
 
@@ -110,6 +118,7 @@ export function planIngest(input: IngestInput, ctx: IngestContext, registry = de
   let outcome: IngestOutcome;
   let problem: string | null = null;
   let derived: WritePlan = [];
+  let diff: IngestPlan['diff'];
   if (!plugin) {
     outcome = 'raw_only';
   } else if (unavailable !== null) {
@@ -119,7 +128,14 @@ export function planIngest(input: IngestInput, ctx: IngestContext, registry = de
     const data = plugin.dataSchema.safeParse(doc.data);
     if (data.success) {
       outcome = 'derived';
-      derived = plugin.plan(data.data, ctx);
+      const before = plugin.diff === undefined ? null : previousData(plugin, input.previous);
+      if (before !== null && plugin.diff !== undefined) {
+        const d = rowDiffPlan(plugin.diff, before, data.data, ctx);
+        derived = d.plan;
+        diff = { changed: d.changed, removed: d.removed };
+      } else {
+        derived = plugin.plan(data.data, ctx);
+      }
     } else {
       const message = `data does not fit the ${doc.discovertype} plugin: ${describeIssues(data.error)}`;
       return {
@@ -147,7 +163,16 @@ export function planIngest(input: IngestInput, ctx: IngestContext, registry = de
     ctx,
     rawCap,
   );
-  return { discovertype: doc.discovertype, outcome, problem, hash, plan: [raw, ...derived] };
+  return { discovertype: doc.discovertype, outcome, problem, hash, plan: [raw, ...derived], ...(diff === undefined ? {} : { diff }) };
+}
+
+/** The previous document's data as the plugin reads it, or null when there is none that fits. */
+function previousData(plugin: DiscoveryPlugin, previous: unknown): unknown {
+  if (previous === undefined) return null;
+  const envelope = discoveryEnvelopeSchema.safeParse(previous);
+  if (!envelope.success) return null;
+  const data = plugin.dataSchema.safeParse(envelope.data.data);
+  return data.success ? data.data : null;
 }
 
 export const defaultRegistry = new PluginRegistry();

@@ -1,0 +1,136 @@
+/**
+ * The row-level diff leaves the graph exactly as the full write would (real Neo4j, property test):
+ * random sequences of processes, packages, filesystems and tcp results are applied to one host
+ * through the diff path and to another through the full path, and the two hosts' graphs, with the
+ * host name and the write times taken out, must be equal after every step. tcp is in the mix because
+ * it creates and removes Process nodes of its own (socket owners), which the processes diff must
+ * clean up as the full write does.
+ */
+import fc from 'fast-check';
+import type { GraphStore } from '../../cma/graph/graph-store';
+import { DiscoveryIngestService, type IngestReport } from '../../cma/discovery/ingest-service';
+import { describeWithNeo4j, uniquePrefix } from '../support/neo4j';
+import { doc } from './connection-docs';
+import { migratedTestStore } from './migrated-store';
+import { removeTestHosts } from './remove-test-hosts';
+import { okResult } from './wire-results';
+
+const pid = fc.integer({ min: 1, max: 8 });
+const starttime = fc.constantFrom(100, 200);
+const processesDoc = fc.uniqueArray(
+  fc.record({ pid, starttime, comm: fc.constantFrom('sshd', 'nginx', 'psql'), argv: fc.constantFrom(['a'], ['a', 'b'], []), user: fc.constantFrom('root', null) }),
+  { selector: (p) => `${p.pid}/${p.starttime}`, maxLength: 8 },
+).map((list) => ({ kind: 'processes' as const, data: { processes: list } }));
+const packagesDoc = fc.uniqueArray(
+  fc.record({ manager: fc.constant('deb'), name: fc.constantFrom('bash', 'curl', 'vim', 'zsh', 'git'), version: fc.constantFrom('1', '2'), arch: fc.constantFrom('amd64', null) }),
+  { selector: (p) => `${p.name}@${p.version}`, maxLength: 6 },
+).map((list) => ({ kind: 'packages' as const, data: { packages: list } }));
+const filesystemsDoc = fc.uniqueArray(
+  fc.record({ mountpoint: fc.constantFrom('/', '/var', '/home'), source: fc.constant('/dev/sda1'), fstype: fc.constantFrom('ext4', 'xfs'), read_only: fc.boolean(), size_bytes: fc.constantFrom(1000, 2000, null) }),
+  { selector: (f) => f.mountpoint, maxLength: 3 },
+).map((list) => ({ kind: 'filesystems' as const, data: { filesystems: list } }));
+const owner = fc.record({ pid, starttime, comm: fc.constantFrom('sshd', 'nginx', 'psql') });
+const tcpDoc = fc
+  .record({
+    listening: fc.uniqueArray(fc.record({ ip: fc.constant('0.0.0.0'), port: fc.constantFrom(22, 80, 5432), processes: fc.array(owner, { maxLength: 2 }) }), { selector: (l) => l.port, maxLength: 3 }),
+    outbound: fc.array(owner.chain((o) => fc.record({ remote_ip: fc.constantFrom('192.0.2.10', '192.0.2.11'), remote_port: fc.constantFrom(5432, 6379) }).map((r) => ({ ...o, ...r }))), { maxLength: 3 }),
+  })
+  .map((data) => ({ kind: 'tcp' as const, data }));
+const step = fc.oneof(processesDoc, processesDoc, packagesDoc, filesystemsDoc, tcpDoc);
+
+/** What the host has, as comparable text: host name replaced, write times left out, `ended` as a flag. */
+async function graphOf(store: GraphStore, host: string): Promise<string[]> {
+  const rows = await store.read<{ line: string }>(
+    `MATCH (h:Host {key: $host})-[r]->(n) WHERE NOT n:DiscoveryResult
+     OPTIONAL MATCH (n)-[r2]->(m)
+     RETURN type(r) AS t, labels(n) AS l, properties(n) AS p, properties(r) AS rp,
+            type(r2) AS t2, labels(m) AS l2, properties(m) AS p2, properties(r2) AS rp2`,
+    { host },
+  );
+  const clean = (props: unknown): string => {
+    if (props === null || props === undefined) return '';
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(props as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) {
+      if (k === 'firstseen' || k === 'lastupdated') continue;
+      out[k] = k === 'ended' ? v !== null : v;
+    }
+    return JSON.stringify(out, (_k, v: unknown) => (typeof v === 'object' && v !== null && 'low' in v && 'high' in v ? (v as unknown as { toNumber(): number }).toNumber() : v)).split(host).join('H');
+  };
+  return rows
+    .map((r) => {
+      const x = r as unknown as Record<string, unknown>;
+      return [x.t, x.l, clean(x.p), clean(x.rp), x.t2, x.l2, clean(x.p2), clean(x.rp2)].map((v) => JSON.stringify(v ?? null)).join(' ');
+    })
+    .sort();
+}
+
+describeWithNeo4j('row-level diff against the full write (property)', () => {
+  let store: GraphStore;
+  const prefix = uniquePrefix('row-diff');
+  let run = 0;
+
+  beforeAll(async () => {
+    store = await migratedTestStore();
+  });
+
+  afterAll(async () => {
+    await removeTestHosts(store, prefix);
+    await store.close();
+  });
+
+  test('every sequence of results leaves the same graph through both paths', async () => {
+    let t = 2_200_000_000_000;
+    const clock = () => (t += 1000);
+    const viaDiff = new DiscoveryIngestService({ store, clock });
+    const viaFull = new DiscoveryIngestService({ store, clock, rowDiff: false });
+    let diffs = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 6 }), async (steps) => {
+        run += 1;
+        const a = `${prefix}${run}-d`;
+        const b = `${prefix}${run}-f`;
+        for (const s of steps) {
+          const ra: IngestReport = await viaDiff.ingest(a, okResult(doc(s.kind, a, s.data)));
+          const rb: IngestReport = await viaFull.ingest(b, okResult(doc(s.kind, b, s.data)));
+          expect(rb.diff).toBeUndefined();
+          if (ra.diff !== undefined) diffs += 1;
+          expect([ra.status, rb.status]).toEqual([rb.status, rb.status]);
+          expect((await graphOf(store, a)).map((l) => l.replace(/-d\b/g, ''))).toEqual((await graphOf(store, b)).map((l) => l.replace(/-f\b/g, '')));
+        }
+      }),
+      { numRuns: 40 },
+    );
+    // The diff path was taken, not only the full one.
+    expect(diffs).toBeGreaterThan(10);
+  });
+
+  test('a result with one process changed writes about one process', async () => {
+    const ingest = new DiscoveryIngestService({ store });
+    const host = `${prefix}one-change`;
+    const list = Array.from({ length: 300 }, (_, i) => ({ pid: 1000 + i, starttime: 100, comm: `w${i}`, argv: [`w${i}`] }));
+    const first = await ingest.ingest(host, okResult(doc('processes', host, { processes: list })));
+    expect(first.rows).toBeGreaterThan(300);
+    expect(first.diff).toBeUndefined();
+    const changed = await ingest.ingest(host, okResult(doc('processes', host, { processes: [...list.slice(1), { pid: 5000, starttime: 100, comm: 'new', argv: [] }] })));
+    expect(changed.diff).toEqual({ changed: 1, removed: 1 });
+    // The raw result, the one new process and the one cleanup row.
+    expect(changed.rows).toBe(3);
+    const names = await store.read<{ n: { toNumber(): number } }>('MATCH (:Host {key: $host})-[:RUNS]->(p:Process) RETURN count(p) AS n', { host });
+    expect(names[0]!.n.toNumber()).toBe(300);
+  });
+
+  test('without the previous document whole (truncated, or of an older plugin version) the full write is used', async () => {
+    const ingest = new DiscoveryIngestService({ store });
+    const host = `${prefix}fallback`;
+    const one = [{ pid: 1, starttime: 100, comm: 'init', argv: [] }];
+    await ingest.ingest(host, okResult(doc('processes', host, { processes: one })));
+    await store.write('MATCH (d:DiscoveryResult {key: $key}) SET d.truncated = true', { key: `${host}/processes` });
+    const afterTruncated = await ingest.ingest(host, okResult(doc('processes', host, { processes: [...one, { pid: 2, starttime: 100, comm: 'sh', argv: [] }] })));
+    expect(afterTruncated.diff).toBeUndefined();
+    await store.write('MATCH (d:DiscoveryResult {key: $key}) SET d.plugin_version = 0', { key: `${host}/processes` });
+    const afterOlder = await ingest.ingest(host, okResult(doc('processes', host, { processes: one })));
+    expect(afterOlder.diff).toBeUndefined();
+    const next = await ingest.ingest(host, okResult(doc('processes', host, { processes: [] })));
+    expect(next.diff).toEqual({ changed: 0, removed: 1 });
+  });
+});

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Debian packages the lab tests and discovery scripts use: real lldpd, sshd, Nagios plugins, OCF
-# agents and iproute2. Daemons are started by the tests themselves, so package installs must not
+# agents, iproute2, and Netmiko (the network engineers' SSH client, driven against the device emulator). Daemons are started by the tests themselves, so package installs must not
 # start services: a policy-rc.d that answers 101 ("action forbidden") holds them back.
 set -euo pipefail
 
-PACKAGES=(iproute2 lldpd openssh-server openssh-client monitoring-plugins-basic resource-agents procps iputils-ping)
+PACKAGES=(iproute2 lldpd openssh-server openssh-client monitoring-plugins-basic resource-agents procps iputils-ping python3-netmiko sshpass)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

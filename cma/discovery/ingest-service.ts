@@ -83,6 +83,8 @@ export type IngestServiceOptions = {
   rowDiff?: boolean;
   /** most results in one transaction (group commit) */
   maxResultsPerBatch?: number;
+  /** transactions in flight at once (group commit lanes) */
+  lanes?: number;
   /** awaited before each batch's transaction, with the results it holds: a seam for tests */
   beforeBatch?(results: ReadonlyArray<{ host: string; name: string }>): Promise<void>;
   log?: Logger;
@@ -126,6 +128,7 @@ export class DiscoveryIngestService {
       serial: (e) => this.isCrossHost(e),
       nextNow: () => this.nextNow(),
       ...(options.maxResultsPerBatch === undefined ? {} : { maxEntries: options.maxResultsPerBatch }),
+      ...(options.lanes === undefined ? {} : { lanes: options.lanes }),
       ...(beforeBatch === undefined ? {} : { admit: (entries) => beforeBatch(entries.map((e) => ({ host: e.host, name: e.name }))) }),
     });
   }

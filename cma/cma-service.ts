@@ -72,6 +72,7 @@ export async function startCma(config: CmaConfig, log: Logger): Promise<RunningC
     const schedule = new DiscoverySchedule(config.discovery.requests);
     const ingest = new DiscoveryIngestService({ store: graph.store, schedule, log });
     const load = new AgentLoadBook(stores.hosts);
+    membership.useAgentLoad(load);
     load.register(router);
     linkDiscovery({ membership, router, ingest, schedule, store: graph.store, concurrency: config.discovery.concurrency, requestOnJoin: config.discovery.enabled, log });
     const routers: Router[] = [

@@ -34,6 +34,19 @@ export class AgentLoadBook {
     });
   }
 
+  /**
+   * How much longer the death judge may wait for this host before confirming its death (ms): twice the
+   * worse of its event-loop delay p99 and the heartbeat lateness p99 it reported (its answer to a probe
+   * waits for its loop, and a p99 is no maximum), if its last word was "slow" and is recent — within two
+   * of its windows: a slow agent repeats itself every window, so an older word is stale (it may have died
+   * slow). 0 otherwise. The judge caps it (timing.slowGraceMaxMs), so a dead slow host is still declared.
+   */
+  graceFor(keyid: string): number {
+    const entry = this.slow.get(keyid);
+    if (entry === undefined || this.now() - entry.at > 2 * entry.load.windowMs) return 0;
+    return 2 * Math.max(entry.load.eventLoopDelayP99Ms, entry.load.heartbeatLatenessP99Ms);
+  }
+
   /** The agents slow as of their last word, by host name. */
   slowAgents(): Array<{ host: string; load: Load; at: number }> {
     return [...this.slow.values()].map((e) => ({ host: e.hostname, load: e.load, at: e.at })).sort((a, b) => a.host.localeCompare(b.host));

@@ -124,6 +124,14 @@ export class DecisionRunner {
             log.info({ host: peers.nameOf(d.host), status: d.status, sign: d.sign }, 'asked a host that is no member to announce again');
           }
           break;
+        case 'slow_host_grace':
+          count('slow_host_graces');
+          log.info({ host: peers.nameOf(d.host), graceMs: d.graceMs }, 'a slow host would be declared dead now: waiting the grace it earned');
+          break;
+        case 'late_probe_answer':
+          count('late_probe_answers');
+          log.warn({ host: peers.nameOf(d.host), declared: d.declared }, 'a probe answer came late: the host is alive but slow');
+          break;
         case 'link_trouble':
           log.warn({ host: peers.nameOf(d.host), observers: d.observers.map((o) => peers.nameOf(o)) }, 'partners call a host dead that answers the CMA');
           break;

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { AlertService } from '../alerts/alert-service';
 import type { AlertStore } from '../alerts/alert-store';
 import type { CmaConfig } from '../config/cma-config';
+import type { AgentLoadBook } from '../fleet/agent-load';
 import type { HostStore } from '../fleet/host-store';
 import type { RingStore } from '../fleet/ring-store';
 import type { InboundRouter, Sender } from '../inbound-router';
@@ -49,6 +50,8 @@ export class MembershipService {
   private readonly rejoin: RejoinAsker;
   private readonly writer: MembershipWriter;
   private readonly joinListeners: Array<(peer: { keyid: string; hostname: string }) => void> = [];
+  /** What agents say of their load, for the death judge's slow-host grace; none until useAgentLoad. */
+  private load: Pick<AgentLoadBook, 'graceFor'> | null = null;
 
   private constructor(
     readonly transport: CmaTransport,
@@ -173,6 +176,14 @@ export class MembershipService {
     });
   }
 
+  /**
+   * Lets the death judge wait longer (bounded: timing.slowGraceMaxMs) for a host whose agent last said
+   * it is slow (AGENT_LOAD), so a busy machine is not taken for a dead one.
+   */
+  useAgentLoad(load: Pick<AgentLoadBook, 'graceFor'>): void {
+    this.load = load;
+  }
+
   /** Sends a message reliably to a known host; resolves when the host acknowledged it. */
   send(keyid: string, message: Message): Promise<void> {
     return this.sender.reliable(keyid, message);
@@ -219,6 +230,8 @@ export class MembershipService {
       clock: this.clock,
       timing,
       emit: this.events.emit,
+      // Read at each judgement: the book may be given after the start, and changes with each AGENT_LOAD.
+      graceFor: (host) => this.load?.graceFor(host) ?? 0,
       log: this.log,
     });
     this.membershipState = restored.membership;
@@ -269,7 +282,11 @@ export class MembershipService {
     if (newProcess) this.count('probe_reply_new_process');
     if (reply.probeId === GREETING_PROBE_ID && !newProcess && this.membership.status(peer) === 'live') return;
     this.events.post(() => {
+      const wasDead = this.membership.status(peer) === 'dead';
       if (reply.probeId !== GREETING_PROBE_ID) this.membership.probeAnswered(peer, reply.probeId);
+      // The very process declared dead answered its probe late and is back on its rings: a false death
+      // undone in place (the other way one is undone is its announcing again: announcement-batch.ts).
+      if (wasDead && !newProcess && this.membership.status(peer) === 'live') this.count('false_deaths_undone');
       // After probeAnswered: a late answer to the probe that preceded a death resolves it in place.
       if (newProcess) this.membership.heardFrom(peer, 'new_process');
       else if (this.membership.status(peer) !== 'live') this.membership.heardFrom(peer);

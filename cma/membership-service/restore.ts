@@ -32,6 +32,8 @@ export type RestoreDeps = {
   timing: Record<string, number>;
   /** Where the restored Membership sends its decisions from now on. */
   emit: DecisionSink;
+  /** The death judge's slow-host grace (MembershipOptions.graceFor). */
+  graceFor?: (host: HostId) => number;
   log: Logger;
 };
 
@@ -54,7 +56,7 @@ export async function restoreMembership(deps: RestoreDeps): Promise<Restored> {
   const emit: DecisionSink = (decision) => {
     if (!restoring) deps.emit(decision);
   };
-  const options = { clock: deps.clock, emit, timing: deps.timing };
+  const options = { clock: deps.clock, emit, timing: deps.timing, graceFor: deps.graceFor };
   const membership = snapshot.rings.length > 0 ? Membership.restore(snapshot, options) : new Membership(options);
   const restored: RestoredPeer[] = [];
   for (const known of await deps.hosts.knownPeers()) {

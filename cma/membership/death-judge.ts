@@ -3,11 +3,13 @@
  * It keeps one record per suspect host, probes it at the first report, re-checks a host that answered
  * while partners still call it dead, and is idempotent: a duplicated or out-of-date report changes
  * nothing. It does not decide what a confirmed death becomes (a host alert or part of a segment): it
- * hands it to its owner (membership.ts). Time comes only from the injected clock.
+ * hands it to its owner (membership.ts). Time comes only from the injected clock, and what the host
+ * said of its load only from the injected `graceFor`: a host that is alive but slow is waited for
+ * longer (bounded by timing.slowGraceMaxMs), and a probe answer that comes late still counts as life.
  */
 import type { Clock } from '../../protocol/transport/clock';
 import type { DeathEvidence, Decision, IgnoreReason, PartnerReport } from './decisions';
-import { freshestLife, isCurrent, newSuspect, probeOutstanding, verdict, type Suspect } from './suspect';
+import { freshestLife, isCurrent, newSuspect, probeDeadline, probeOutstanding, verdict, type Suspect } from './suspect';
 import type { MembershipTiming } from './timing';
 import type { HostId } from './types';
 
@@ -36,6 +38,8 @@ export class DeathJudge {
     private readonly clock: Clock,
     private readonly timing: MembershipTiming,
     private readonly owner: JudgeOwner,
+    /** Extra wait (ms) a host has earned by saying it is slow; 0 for a host that did not. */
+    private readonly graceFor: (host: HostId) => number = () => 0,
   ) {}
 
   get suspectCount(): number {
@@ -106,6 +110,9 @@ export class DeathJudge {
     if (s === undefined || s.probe === null || s.probe.id !== probeId) return false;
     const now = this.clock.now();
     const wasRecheck = s.probe.recheck && s.probe.answeredAt === null;
+    if (probeOutstanding(s) && this.cameLate(s, now)) {
+      this.owner.emit({ type: 'late_probe_answer', host, probeId, declared: false, at: now });
+    }
     s.probe.answeredAt = now;
     s.lifeAt = Math.max(s.lifeAt, now);
     this.afterLife(s, now, wasRecheck);
@@ -192,6 +199,7 @@ export class DeathJudge {
   }
 
   private afterLife(s: Suspect, now: number, answeredRecheck: boolean): void {
+    s.graced = false; // a new silence from here is a new grace, counted again
     if (s.confirmed !== null) {
       s.confirmed = null;
       this.owner.onRevived(s.host);
@@ -251,6 +259,19 @@ export class DeathJudge {
     }
   }
 
+  /** The extra wait for this host, bounded here whatever `graceFor` says: the bound is the judge's promise. */
+  private graceOf(host: HostId): number {
+    const g = this.graceFor(host);
+    return Number.isFinite(g) ? Math.min(Math.max(g, 0), this.timing.slowGraceMaxMs) : 0;
+  }
+
+  /** An answer the judge had stopped waiting for: past the probe's deadline, or the host already confirmed. */
+  private cameLate(s: Suspect, now: number): boolean {
+    const probe = s.probe;
+    if (probe === null) return false;
+    return s.confirmed !== null || probe.failedAt !== null || now > probeDeadline(probe, this.timing, this.graceOf(s.host));
+  }
+
   private startProbe(s: Suspect, recheck: boolean): void {
     const now = this.clock.now();
     if (s.probe !== null && s.probe.answeredAt === null) {
@@ -262,7 +283,8 @@ export class DeathJudge {
       host: s.host,
       probeId: s.probe.id,
       attemptEveryMs: this.timing.probeAttemptMs,
-      giveUpAfterMs: this.timing.probeTimeoutMs + this.timing.deadMs,
+      // The grace too: a slow host gets that many more attempts, and the probe-only wait is stretched by it.
+      giveUpAfterMs: this.timing.probeTimeoutMs + this.timing.deadMs + this.graceOf(s.host),
       at: now,
     });
   }
@@ -270,7 +292,19 @@ export class DeathJudge {
   private evaluate(s: Suspect): void {
     if (s.confirmed !== null || !this.suspects.has(s.host)) return;
     const now = this.clock.now();
-    const v = verdict(s, now, this.timing, this.vouched(s));
+    const vouched = this.vouched(s);
+    const grace = this.graceOf(s.host);
+    const v = verdict(s, now, this.timing, vouched, grace);
+    // Without the grace, when would this host have died? At that moment the grace is granted (counted
+    // once); until then the timer also wakes for that moment, so the count does not wait for the end.
+    let ungracedWake: number | null = null;
+    if (!v.dead && grace > 0 && !s.graced) {
+      const plain = verdict(s, now, this.timing, vouched, 0);
+      if (plain.dead) {
+        s.graced = true;
+        this.owner.emit({ type: 'slow_host_grace', host: s.host, graceMs: grace, at: now });
+      } else ungracedWake = plain.wakeAt;
+    }
     if (v.dead) {
       if (s.timer !== null) this.clock.clearTimer(s.timer);
       s.timer = null;
@@ -279,7 +313,7 @@ export class DeathJudge {
       this.owner.onConfirmed(s.host, v.evidence);
       return;
     }
-    const wake = minDefined(v.wakeAt, s.recheckAt !== null && s.recheckAt > now ? s.recheckAt : null);
+    const wake = minDefined(minDefined(v.wakeAt, ungracedWake), s.recheckAt !== null && s.recheckAt > now ? s.recheckAt : null);
     if (s.recheckAt !== null && s.recheckAt <= now) {
       s.recheckAt = null;
       if (s.reports.size > 0 && !s.quiet && !probeOutstanding(s)) {

@@ -85,6 +85,16 @@ export type Decision =
    * the one way hosts come in (resolving its alert, putting it on its rings, sending its config).
    */
   | { type: 'ask_rejoin'; host: HostId; status: 'dead' | 'unknown' | 'live'; sign: LifeSign; at: number }
+  /**
+   * A host that said it is slow would have been confirmed dead now; the judge waits up to graceMs more
+   * (once per suspicion). Counted, so how often load nearly made a false death shows in the metrics.
+   */
+  | { type: 'slow_host_grace'; host: HostId; graceMs: number; at: number }
+  /**
+   * An answer to the probe came after the judge stopped waiting for it (its deadline passed, or the
+   * host was already confirmed or declared dead): the host lives, and the suspicion or death is undone.
+   */
+  | { type: 'late_probe_answer'; host: HostId; probeId: number; declared: boolean; at: number }
   /** Partners keep calling a host dead that answers the CMA: a broken path between them, worth a warning. */
   | { type: 'link_trouble'; host: HostId; observers: HostId[]; at: number }
   | { type: 'ignored'; reason: IgnoreReason; event: 'report' | 'probe_result' | 'leave'; host: HostId; observer: HostId | null; at: number };

@@ -22,6 +22,11 @@ export type MembershipOptions = {
   emit: DecisionSink;
   /** Overrides of the defaults in timing.ts (validated). */
   timing?: Partial<MembershipTiming>;
+  /**
+   * Extra wait (ms) before a death of this host is confirmed, because its agent said it is slow
+   * (AgentLoadBook.graceFor); bounded by timing.slowGraceMaxMs. None: every host is judged alike.
+   */
+  graceFor?: (host: HostId) => number;
 };
 
 /**
@@ -57,7 +62,7 @@ export class Membership {
       onSuspicion: (host, suspected, lastHeardAt) => this.segments.suspicion(host, suspected, lastHeardAt),
       onRevived: (host) => this.segments.revived(host),
       partnersOf: (host) => this.settledPartners(host),
-    });
+    }, options.graceFor);
     this.segments = new SegmentWatch(this.clock, this.timing, {
       members: (segment) => this.rings.ring(segment)?.ordered().map((m) => m.host) ?? [],
       segmentOf: (host) => this.rings.segmentOf(host),
@@ -182,6 +187,8 @@ export class Membership {
     }
     const deadEntry = this.dead.get(host);
     if (deadEntry !== undefined && deadEntry.lastProbeId === probeId) {
+      // The answer to the probe that preceded the death: it was alive but slow, not dead.
+      this.emit({ type: 'late_probe_answer', host, probeId, declared: true, at: this.clock.now() });
       this.resolve(host, 'probe_answer');
       return;
     }

@@ -16,6 +16,10 @@
  * Hosts probed because their whole segment went quiet: an unanswered probe counts while the segment
  * case is open (the segment's silence is the corroboration); after the case closes, a host nobody
  * reports (no live partner left) is dead once its probe has gone unanswered for the whole dead time.
+ *
+ * A host that says it is slow gets a grace (`graceMs`, bounded by the judge): every wait above — the
+ * dead time's silence, the probe timeout, the probe-only wait — runs that much longer, so its death is
+ * confirmed at most `graceMs` later than a well host's, and a late answer has that long to arrive.
  */
 import type { TimerHandle } from '../../protocol/transport/clock';
 import type { ConfirmedBy, DeathEvidence, ReportEvidence } from './decisions';
@@ -49,6 +53,8 @@ export type Suspect = {
   confirmed: DeathEvidence | null;
   timer: TimerHandle | null;
   wakeAt: number | null;
+  /** Whether a slow-host grace already held back this host's death (counted once per record). */
+  graced: boolean;
 };
 
 export function newSuspect(host: HostId): Suspect {
@@ -65,6 +71,7 @@ export function newSuspect(host: HostId): Suspect {
     confirmed: null,
     timer: null,
     wakeAt: null,
+    graced: false,
   };
 }
 
@@ -89,17 +96,23 @@ export function isCurrent(r: ReportEvidence, lifeAt: number, t: MembershipTiming
 
 export type Verdict = { dead: true; evidence: DeathEvidence } | { dead: false; wakeAt: number | null };
 
-/** `vouching`: whether a live, unsuspected partner has not reported the host (see rule 2). */
-export function verdict(s: Suspect, now: number, t: MembershipTiming, vouching = false): Verdict {
+/** When the judge stops waiting for an answer to this probe (its timeout, plus the host's grace). */
+export function probeDeadline(probe: ProbeState, t: MembershipTiming, graceMs = 0): number {
+  return probe.sentAt + t.probeTimeoutMs + graceMs;
+}
+
+/** `vouching`: whether a live, unsuspected partner has not reported the host (see rule 2).
+ * `graceMs`: the slow-host grace, already bounded by the caller. */
+export function verdict(s: Suspect, now: number, t: MembershipTiming, vouching = false, graceMs = 0): Verdict {
   const deadReports = [...s.reports.values()].filter((r) => r.kind === 'dead');
   const vouchLapsesAt = s.since + t.deadMs;
   const vouched = vouching && now < vouchLapsesAt;
   const freshest = vouched ? Math.max(freshestLife(s), now - t.warnMs) : freshestLife(s);
-  const silentUntil = freshest + t.deadMs;
+  const silentUntil = freshest + t.deadMs + graceMs;
   const outstanding = probeOutstanding(s);
   const probe = s.probe;
   const unansweredFor = outstanding && probe !== null ? now - probe.sentAt : 0;
-  const probeFailed = outstanding && probe !== null && (unansweredFor >= t.probeTimeoutMs || probe.failedAt !== null);
+  const probeFailed = outstanding && probe !== null && (unansweredFor >= t.probeTimeoutMs + graceMs || probe.failedAt !== null);
   const wakes: number[] = [];
 
   const confirm = (by: ConfirmedBy): Verdict => ({ dead: true, evidence: evidenceOf(s, by, now, freshest) });
@@ -115,12 +128,12 @@ export function verdict(s: Suspect, now: number, t: MembershipTiming, vouching =
     }
   }
   if (s.investigation === 'active' && probeFailed) return confirm('segment_probe');
-  if (s.investigation === 'ended' && s.reports.size === 0 && outstanding && probe !== null && unansweredFor >= t.deadMs) {
+  if (s.investigation === 'ended' && s.reports.size === 0 && outstanding && probe !== null && unansweredFor >= t.deadMs + graceMs) {
     return confirm('probe_only');
   }
   if (outstanding && probe !== null) {
-    wakes.push(probe.sentAt + t.probeTimeoutMs);
-    if (s.investigation === 'ended') wakes.push(probe.sentAt + t.deadMs);
+    wakes.push(probeDeadline(probe, t, graceMs));
+    if (s.investigation === 'ended') wakes.push(probe.sentAt + t.deadMs + graceMs);
   }
   const future = wakes.filter((w) => w > now);
   return { dead: false, wakeAt: future.length > 0 ? Math.min(...future) : null };

@@ -13,7 +13,7 @@ import type { HostId, RingHost } from './types';
 
 const STEP_MS = 10;
 
-export type HarnessOptions = { timing?: Partial<MembershipTiming>; loss?: number; seed?: number };
+export type HarnessOptions = { timing?: Partial<MembershipTiming>; loss?: number; seed?: number; graceFor?: (host: HostId) => number };
 
 export class Harness {
   readonly clock = new FakeClock(0);
@@ -38,7 +38,7 @@ export class Harness {
       s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
       return s / 2 ** 32;
     };
-    this.membership = new Membership({ clock: this.clock, timing: options.timing ?? {}, emit: (d) => this.onDecision(d) });
+    this.membership = new Membership({ clock: this.clock, timing: options.timing ?? {}, graceFor: options.graceFor, emit: (d) => this.onDecision(d) });
     for (const h of hosts) {
       this.nextTick.set(h.id, Math.floor(this.random() * 1000));
       this.membership.announce(h);

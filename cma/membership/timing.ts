@@ -11,6 +11,9 @@
  *  - probeTimeoutMs 2 s, an attempt every 250 ms: eight tries, so at 5% loss each way the chance that
  *    every try or its answer is lost is about 1e-8.
  *  Detection plus corroboration therefore takes 3.5–4.5 s after the last heartbeat (under 5 s).
+ *  - slowGraceMaxMs 2 s: a host whose agent says it is slow (AGENT_LOAD) is waited for longer, by
+ *    twice the delay it reported, but never by more than this (one more probe timeout: eight more
+ *    attempts). A slow host that really died is still declared under 7 s after its last heartbeat.
  */
 import { z } from 'zod';
 
@@ -30,6 +33,8 @@ const timingFields = z
     minSegmentHosts: z.number().int().min(2).default(2),
     /** Larger segments are not probed as a whole (each probe is a packet); their deaths stay per host. */
     maxSegmentHosts: z.number().int().min(2).max(1_000_000).default(4096),
+    /** Most extra wait the death judge grants a host that says it is slow (0: no grace at all). */
+    slowGraceMaxMs: z.number().int().min(0).max(3_600_000).default(2000),
   })
   .strict();
 
@@ -40,6 +45,8 @@ export const membershipTimingSchema = timingFields
   .refine((t) => t.probeAttemptMs <= t.probeTimeoutMs && t.probeTimeoutMs <= t.deadMs, {
     message: 'expected probeAttemptMs <= probeTimeoutMs <= deadMs',
   })
+  // The prober keeps trying for the dead time past the probe timeout: a grace within that still gets answers.
+  .refine((t) => t.slowGraceMaxMs <= t.deadMs, { message: 'expected slowGraceMaxMs <= deadMs' })
   .refine((t) => t.minSegmentHosts <= t.maxSegmentHosts, { message: 'expected minSegmentHosts <= maxSegmentHosts' });
 
 export type MembershipTiming = z.output<typeof membershipTimingSchema>;

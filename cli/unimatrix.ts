@@ -19,6 +19,7 @@ const SUBCOMMANDS: Record<string, () => Registrar> = {
   demo: () => (require('./commands/demo-command') as typeof import('./commands/demo-command')).registerDemoCommand,
   nanoprobe: () => (require('./commands/nanoprobe-command') as typeof import('./commands/nanoprobe-command')).registerNanoprobeCommand,
   query: () => (require('./commands/query-command') as typeof import('./commands/query-command')).registerQueryCommand,
+  emulator: () => (require('./commands/emulator-command') as typeof import('./commands/emulator-command')).registerEmulatorCommand,
 };
 
 const program = new Command();

@@ -142,5 +142,7 @@ export async function main(args: string[]): Promise<Record<string, unknown>> {
     discovery_results: counts.received_DISCOVERY_RESULT ?? 0,
     membership_write_retries: counts.membership_write_retries ?? 0,
     false_deaths_undone: counts.false_deaths_undone ?? 0,
+    slow_host_graces: counts.slow_host_graces ?? 0,
+    late_probe_answers: counts.late_probe_answers ?? 0,
   };
 }

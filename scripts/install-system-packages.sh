@@ -4,7 +4,7 @@
 # start services: a policy-rc.d that answers 101 ("action forbidden") holds them back.
 set -euo pipefail
 
-PACKAGES=(iproute2 lldpd openssh-server openssh-client monitoring-plugins-basic resource-agents procps iputils-ping python3-netmiko sshpass)
+PACKAGES=(iproute2 lldpd openssh-server openssh-client monitoring-plugins-basic resource-agents procps iputils-ping python3-netmiko sshpass python3-textfsm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

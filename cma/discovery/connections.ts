@@ -227,33 +227,29 @@ export function cleanupStaleDials(ctx: IngestContext): BatchStatement {
  * the same endpoint. A process listed again loses its mark (the processes plugin clears it).
  */
 export function endedProcessStatement(ctx: IngestContext): BatchStatement {
-  return perHostStmt(
-    `MATCH (:Host {key: row.host})-[r:RUNS]->(n:Process)
-     WHERE r.lastupdated < $now AND (n.ended IS NULL OR NOT (n)-[:DIALS]->())
-     WITH n LIMIT $limit
-     WITH n, EXISTS { (n)-[:DIALS]->() } AS dials
-     FOREACH (_ IN CASE WHEN dials THEN [1] ELSE [] END | SET n.ended = $now)
-     WITH n WHERE NOT dials
-     DETACH DELETE n`,
-    ctx,
-  );
+  return endedProcesses('r.lastupdated < $now', ctx);
 }
 
 /**
- * The same for the row-level diff (row-diff.ts): the processes not in `keys` (the current list) have
- * ended, whether or not this write touched them.
+ * The same for the row-level diff (row-diff.ts), which does not refresh unchanged processes: the
+ * processes not in `keys` (the current list) have ended.
  */
 export function endedProcessesNotListedStatement(keys: string[], ctx: IngestContext): BatchStatement {
+  return endedProcesses('NOT n.key IN row.keys', ctx, { keys });
+}
+
+/** Ends the host's processes that `ended` picks (a WHERE on its `RUNS` as `r` and the process `n`). */
+function endedProcesses(ended: string, ctx: IngestContext, extra: Record<string, unknown> = {}): BatchStatement {
   return perHostStmt(
-    `MATCH (:Host {key: row.host})-[:RUNS]->(n:Process)
-     WHERE NOT n.key IN row.keys AND (n.ended IS NULL OR NOT (n)-[:DIALS]->())
+    `MATCH (:Host {key: row.host})-[r:RUNS]->(n:Process)
+     WHERE ${ended} AND (n.ended IS NULL OR NOT (n)-[:DIALS]->())
      WITH n LIMIT $limit
      WITH n, EXISTS { (n)-[:DIALS]->() } AS dials
      FOREACH (_ IN CASE WHEN dials THEN [1] ELSE [] END | SET n.ended = $now)
      WITH n WHERE NOT dials
      DETACH DELETE n`,
     ctx,
-    { keys },
+    extra,
   );
 }
 

@@ -64,13 +64,13 @@ export async function prepareBatch(
   return entries.map((entry) => decide(entry, stored, now, limits));
 }
 
-/** The keys an entry may be filed under: its requested name, and the discovertype its document names. */
-function keysOf(entry: IngestEntry): string[] {
+/** Where an entry may be filed: under its requested name, and under the discovertype its document names. */
+function namedKeys(entry: IngestEntry): Array<{ key: string; discovertype: string }> {
   if (!('input' in entry) || !entry.input.outcome.ok) return [];
-  const keys = [discoveryResultKey(entry.host, entry.name)];
+  const types = [entry.name];
   const named = namedDiscovertype(entry.input.outcome.document);
-  if (named !== null && named !== entry.name) keys.push(discoveryResultKey(entry.host, named));
-  return keys;
+  if (named !== null && named !== entry.name) types.push(named);
+  return types.map((t) => ({ key: discoveryResultKey(entry.host, t), discovertype: t }));
 }
 
 /** The discovertype a document names, read without validating it (it may not be valid). */
@@ -81,11 +81,12 @@ export function namedDiscovertype(document: unknown): string | null {
 }
 
 async function readStored(tx: ManagedTransaction, entries: readonly IngestEntry[], limits: BatchLimits): Promise<Map<string, Stored>> {
-  const keys = [...new Set(entries.flatMap(keysOf))];
+  const named = entries.flatMap(namedKeys);
+  const keys = [...new Set(named.map((n) => n.key))];
   const stored = new Map<string, Stored>();
   if (keys.length === 0) return stored;
   // The previous JSON only where a row diff may use it: derived (the graph follows it) and whole.
-  const diffKeys = limits.rowDiff ? keys.filter((k) => limits.registry.get(k.slice(k.lastIndexOf('/') + 1))?.diff !== undefined) : [];
+  const diffKeys = limits.rowDiff ? named.filter((n) => limits.registry.get(n.discovertype)?.diff !== undefined).map((n) => n.key) : [];
   const result = await tx.run(
     `UNWIND $keys AS key
      MATCH (d:DiscoveryResult {key: key})

@@ -11,9 +11,10 @@
  *       |-- swp4: web1    10.213.1.14  (no service, no client)
  *       `-- swp5: cma     10.213.1.15
  *
- * The order in which results reach the CMA is fixed on purpose (discovery-dir.ts delays): the usual
- * order, and two orders that happen by chance on busy hosts (once known bugs, issue #5), must all end
- * in the same graph and rings.
+ * The order in which results reach the CMA is forced, never left to timing: a held script runs only
+ * once the result it must follow is stored (HELD, discovery-dir.ts), and a nanoprobe starts only once
+ * the one it must follow has its results in the graph. The usual order, and two orders that happen by
+ * chance on busy hosts (once known bugs, issue #5), must all end in the same graph and rings.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -47,10 +48,9 @@ const HOSTS = ['app1', 'cache1', 'db1', 'web1'];
 const DB_PORT = 5432;
 const CACHE_PORT = 6379;
 /**
- * lldp waits until netconfig has surely been ingested (the usual order), except on web1, where
- * netconfig is the one held back (the wiring is known before the address).
+ * Which result of each host is held back until which other one is in the graph. lldp follows
+ * netconfig (the usual order), except on web1, where the wiring is known before the address.
  */
-/** Which result of each host is held back until which other one is in the graph: the orders the tests need, forced. */
 const HELD: Record<string, { held: string; until: string }> = {
   db1: { held: 'lldp', until: 'netconfig' },
   app1: { held: 'lldp', until: 'netconfig' },

@@ -1,20 +1,10 @@
 import type { RunningCma } from '../../cma/cma-service';
-import type { DemoStep } from './demo-steps';
+import { until, type DemoStep } from './demo-steps';
 import { loopbackFleet, type NanoprobeFleet } from './nanoprobe-fleet';
 
 type ApiAlert = { labels: Record<string, string>; annotations: Record<string, string>; startsAt: string; resolved: boolean };
 type ApiRings = { rings: Array<{ name: string; size: number; members: Array<{ host: string; next: string }> }>; audit: unknown[] };
 type ApiHost = { name: string; status: string };
-
-async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; last seen: ${JSON.stringify(value).slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 function ringLine(r: ApiRings['rings'][number]): string {
   return `${r.name} (${r.size}): ${r.members.map((m) => m.host).join(' → ')} → ${r.members[0]?.host ?? ''}`;
@@ -24,7 +14,7 @@ function ringLine(r: ApiRings['rings'][number]): string {
  * The membership part of the demo, every step verified through the REST API as a user would see it:
  * ten nanoprobes join, one is killed, the CMA raises one alert and closes the ring, the host returns.
  */
-export function fleetSteps(cma: () => RunningCma, fleet: () => NanoprobeFleet, size = 10): DemoStep[] {
+export function fleetSteps(cma: () => RunningCma, fleet: () => NanoprobeFleet, afterJoin: DemoStep[] = [], size = 10): DemoStep[] {
   const members = loopbackFleet(size, 2);
   const victim = members[2]!;
   /** A list route's answer; an error answer (Neo4j busy: 503) reads as an empty list, so steps wait on. */
@@ -51,6 +41,7 @@ export function fleetSteps(cma: () => RunningCma, fleet: () => NanoprobeFleet, s
         return `audit clean\n    ${settled.rings.map(ringLine).join('\n    ')}`;
       },
     },
+    ...afterJoin,
     {
       title: `kill -9 the nanoprobe of ${victim.hostname}`,
       run: async () => {

@@ -21,3 +21,14 @@ export async function runSteps(steps: DemoStep[], print: (line: string) => void)
   }
   return { ok: true };
 }
+
+/** Polls `probe` until `ok` holds; fails naming `what` and the last value past `timeoutMs`. */
+export async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; last seen: ${JSON.stringify(value).slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

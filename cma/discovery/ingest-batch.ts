@@ -17,6 +17,7 @@ import { sha256Hex } from '../../common/hash';
 import type { Prepared } from '../graph/group-commit';
 import type { WritePlan } from '../graph/write-plan';
 import { discoveryResultKey, failurePlan, unchangedResultStatement, type DiscoveryFailure, type RunFacts } from './raw-result';
+import type { DocumentCache } from './document-cache';
 import { planIngest, type PluginRegistry } from './registry';
 import { readableFailure, type DiscoveryResultInput } from './result-input';
 
@@ -43,6 +44,8 @@ export type BatchLimits = {
   maxChars: number;
   /** write only what changed against the previous document, for plugins that can (row-diff.ts) */
   rowDiff: boolean;
+  /** the last planned documents, so a row diff need not read them back (document-cache.ts) */
+  documents?: DocumentCache;
 };
 
 /** What is stored for one (host, discovertype), as far as the unchanged check needs it. */
@@ -50,7 +53,9 @@ type Stored = {
   hash: string | null;
   wireHash: string | null;
   pluginVersion: number;
-  /** the raw JSON the graph was derived from, read only for plugins with a row diff, when whole */
+  /** the graph was derived from the whole stored document, and the plugin has a row diff */
+  whole: boolean;
+  /** that document's raw JSON, read only when `whole` and the document cache lacks it */
   json: string | null;
 };
 
@@ -87,12 +92,15 @@ async function readStored(tx: ManagedTransaction, entries: readonly IngestEntry[
   if (keys.length === 0) return stored;
   // The previous JSON only where a row diff may use it: derived (the graph follows it) and whole.
   const diffKeys = limits.rowDiff ? named.filter((n) => limits.registry.get(n.discovertype)?.diff !== undefined).map((n) => n.key) : [];
+  // The JSON is left out where the document cache holds the document of the stored hash.
+  const cached = limits.documents?.hashes(diffKeys) ?? {};
   const result = await tx.run(
     `UNWIND $keys AS key
      MATCH (d:DiscoveryResult {key: key})
-     RETURN key, d.hash AS hash, d.wire_hash AS wireHash, coalesce(d.plugin_version, 1) AS pluginVersion,
-            CASE WHEN key IN $diffKeys AND d.outcome = 'derived' AND NOT coalesce(d.truncated, false) THEN d.json END AS json`,
-    { keys, diffKeys },
+     WITH key, d, key IN $diffKeys AND d.outcome = 'derived' AND NOT coalesce(d.truncated, false) AS whole
+     RETURN key, d.hash AS hash, d.wire_hash AS wireHash, coalesce(d.plugin_version, 1) AS pluginVersion, whole,
+            CASE WHEN whole AND coalesce($cached[key], '') <> coalesce(d.hash, '') THEN d.json END AS json`,
+    { keys, diffKeys, cached },
   );
   for (const r of result.records) {
     const version = r.get('pluginVersion') as { toNumber(): number } | number;
@@ -100,6 +108,7 @@ async function readStored(tx: ManagedTransaction, entries: readonly IngestEntry[
       hash: (r.get('hash') as string | null) ?? null,
       wireHash: (r.get('wireHash') as string | null) ?? null,
       pluginVersion: typeof version === 'number' ? version : version.toNumber(),
+      whole: r.get('whole') === true,
       json: (r.get('json') as string | null) ?? null,
     });
   }
@@ -141,7 +150,8 @@ function decide(entry: IngestEntry, stored: Map<string, Stored>, now: number, li
   const byOwn = unchanged(stored, host, doc.discovertype, { hash: sha256Hex(canonical), wireHash: r.contentHash }, run, now, limits);
   if (byOwn !== null) return byOwn;
 
-  const previous = previousDocument(stored.get(discoveryResultKey(host, doc.discovertype)), limits.registry.get(doc.discovertype)?.version ?? 1);
+  const key = discoveryResultKey(host, doc.discovertype);
+  const previous = previousDocument(stored.get(key), limits.registry.get(doc.discovertype)?.version ?? 1, (hash) => limits.documents?.get(key, hash));
   const planned = planIngest({ document: doc, canonical, requestName: name, run, wireHash: r.contentHash, ...(previous === undefined ? {} : { previous }) }, ctx, limits.registry);
   if (planned.outcome === 'invalid_data' || planned.outcome === 'invalid_document') {
     const code = planned.outcome === 'invalid_data' ? 'invalid_data' : 'wrong_shape';
@@ -151,6 +161,10 @@ function decide(entry: IngestEntry, stored: Map<string, Stored>, now: number, li
   const rows = planRows(planned.plan);
   if (rows > limits.maxRows) {
     return invalid('too_large', `result would write ${rows} rows; one transaction holds at most ${limits.maxRows}`, doc.discovertype);
+  }
+  // Content-addressed: used next time only if the graph then holds this document's hash.
+  if (planned.outcome === 'derived' && planned.hash !== null && limits.registry.get(doc.discovertype)?.diff !== undefined) {
+    limits.documents?.put(key, planned.hash, doc, canonical.length);
   }
   const diff = planned.diff === undefined ? {} : { diff: planned.diff };
   return { plan: planned.plan, result: { discovertype: doc.discovertype, status: planned.outcome, rows, now, ...diff } };
@@ -177,9 +191,13 @@ function unchanged(
   return { plan: [touch], result: { discovertype, status: 'unchanged', rows: 0, now } };
 }
 
-/** The stored document a row diff may compare with: same plugin version, kept whole, readable. */
-function previousDocument(s: Stored | undefined, version: number): unknown {
-  if (s === undefined || s.json === null || s.pluginVersion !== version) return undefined;
+/**
+ * The stored document a row diff may compare with: same plugin version, kept whole, readable — from
+ * the document cache when it holds the stored hash's document, else parsed from the graph's copy.
+ */
+function previousDocument(s: Stored | undefined, version: number, cachedFor: (hash: string | null) => unknown): unknown {
+  if (s === undefined || !s.whole || s.pluginVersion !== version) return undefined;
+  if (s.json === null) return cachedFor(s.hash);
   try {
     return JSON.parse(s.json) as unknown;
   } catch {

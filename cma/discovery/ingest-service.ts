@@ -27,6 +27,7 @@
  * them never miss each other's uncommitted rows and their commit order is their write-time order
  * (see connections.ts); other batches run beside them.
  */
+import { DEFAULT_DOCUMENT_CACHE_CHARS, DocumentCache } from './document-cache';
 import { describeIssues } from '../../protocol/messages/discovery-envelope';
 import { GroupCommitter, type GroupCommitCounters } from '../graph/group-commit';
 import type { GraphStore } from '../graph/graph-store';
@@ -81,6 +82,8 @@ export type IngestServiceOptions = {
   maxDocumentChars?: number;
   /** write only what changed against the previous document where a plugin can (default true) */
   rowDiff?: boolean;
+  /** characters of last documents kept in memory for row diffs (document-cache.ts); 0 keeps none */
+  documentCacheChars?: number;
   /** most results in one transaction (group commit) */
   maxResultsPerBatch?: number;
   /** transactions in flight at once (group commit lanes) */
@@ -107,8 +110,12 @@ export class DiscoveryIngestService {
     derived: 0, raw_only: 0, unavailable: 0, unchanged: 0, error: 0, rejected: 0, rows: 0, followUps: 0, followUpFailures: 0, rowDiffs: 0,
   };
 
+  /** the last planned documents a row diff compares with, instead of reading them back */
+  readonly documents: DocumentCache;
+
   constructor(options: IngestServiceOptions) {
     this.store = options.store;
+    this.documents = new DocumentCache(options.documentCacheChars ?? DEFAULT_DOCUMENT_CACHE_CHARS);
     this.registry = options.registry ?? defaultRegistry;
     this.rules = options.rules ?? DEFAULT_FOLLOW_UP_RULES;
     this.schedule = options.schedule ?? new DiscoverySchedule();
@@ -119,6 +126,7 @@ export class DiscoveryIngestService {
       maxRows: Math.min(options.maxRowsPerResult ?? Infinity, this.store.options.maxRowsPerTransaction),
       maxChars: options.maxDocumentChars ?? DEFAULT_MAX_DOCUMENT_CHARS,
       rowDiff: options.rowDiff ?? true,
+      documents: this.documents,
     };
     const beforeBatch = options.beforeBatch;
     this.committer = new GroupCommitter<IngestEntry, EntryOutcome>({

@@ -82,6 +82,8 @@ describeWithNeo4j('row-level diff against the full write (property)', () => {
     let t = 2_200_000_000_000;
     const clock = () => (t += 1000);
     const viaDiff = new DiscoveryIngestService({ store, clock });
+    // No document cache: the previous document is read back from the graph and parsed.
+    const viaStored = new DiscoveryIngestService({ store, clock, documentCacheChars: 0 });
     const viaFull = new DiscoveryIngestService({ store, clock, rowDiff: false });
     let diffs = 0;
     await fc.assert(
@@ -89,19 +91,26 @@ describeWithNeo4j('row-level diff against the full write (property)', () => {
         run += 1;
         const a = `${prefix}${run}-d`;
         const b = `${prefix}${run}-f`;
+        const c = `${prefix}${run}-s`;
         for (const s of steps) {
           const ra: IngestReport = await viaDiff.ingest(a, okResult(doc(s.kind, a, s.data)));
           const rb: IngestReport = await viaFull.ingest(b, okResult(doc(s.kind, b, s.data)));
+          const rc: IngestReport = await viaStored.ingest(c, okResult(doc(s.kind, c, s.data)));
           expect(rb.diff).toBeUndefined();
           if (ra.diff !== undefined) diffs += 1;
-          expect([ra.status, rb.status]).toEqual([rb.status, rb.status]);
-          expect((await graphOf(store, a)).map((l) => l.replace(/-d\b/g, ''))).toEqual((await graphOf(store, b)).map((l) => l.replace(/-f\b/g, '')));
+          expect(rc.diff).toEqual(ra.diff);
+          expect([ra.status, rc.status]).toEqual([rb.status, rb.status]);
+          const full = (await graphOf(store, b)).map((l) => l.replace(/-f\b/g, ''));
+          expect((await graphOf(store, a)).map((l) => l.replace(/-d\b/g, ''))).toEqual(full);
+          expect((await graphOf(store, c)).map((l) => l.replace(/-s\b/g, ''))).toEqual(full);
         }
       }),
       { numRuns: 40 },
     );
-    // The diff path was taken, not only the full one.
+    // The diff path was taken, not only the full one, and its documents came from the cache.
     expect(diffs).toBeGreaterThan(10);
+    expect(viaDiff.documents.hits).toBeGreaterThanOrEqual(diffs);
+    expect(viaStored.documents.hits).toBe(0);
   });
 
   test('a result with one process changed writes about one process', async () => {

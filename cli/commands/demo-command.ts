@@ -23,6 +23,7 @@ export function registerDemoCommand(program: Command): void {
     .command('demo')
     .description('start the local Neo4j and the CMA and show them working')
     .option('--once', 'verify every step, then stop and exit (0 only when all passed)')
+    .option('--discovery', 'run the discovery scripts (the default; kept for scripts written before it was)')
     .option('--no-discovery', 'membership only: the nanoprobes run no discovery scripts')
     .option('--api-port <port>', 'REST API port (default 8080; 0 picks a free one)', parsePort)
     .action(async (opts: { once?: boolean; apiPort?: number; discovery?: boolean }) => {

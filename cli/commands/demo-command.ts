@@ -7,11 +7,9 @@ import path from 'node:path';
 import { fleetSteps } from '../demo/demo-fleet-steps';
 import { DemoStep, runSteps } from '../demo/demo-steps';
 import { discoverySteps } from '../demo/demo-discovery-steps';
-import { loopbackFleet, NanoprobeFleet } from '../demo/nanoprobe-fleet';
+import { NanoprobeFleet } from '../demo/nanoprobe-fleet';
 import { stopOnSignals } from '../shutdown';
 import { parsePort } from './cma-command';
-
-const DEMO_FLEET_SIZE = 10;
 
 /**
  * `unimatrix demo`: the main job on the embedded default — starts the local Neo4j and the CMA, checks
@@ -68,8 +66,7 @@ export function registerDemoCommand(program: Command): void {
         ...fleetSteps(
           () => cma!,
           () => (fleet ??= new NanoprobeFleet({ host: '127.0.0.1', port: cma!.membership.address.port }, path.join(config.membership.stateDir, 'nanoprobes'))),
-          config.discovery.enabled ? discoverySteps(() => cma!, loopbackFleet(DEMO_FLEET_SIZE, 2).map((m) => m.hostname)) : [],
-          DEMO_FLEET_SIZE,
+          (hosts) => (config.discovery.enabled ? discoverySteps(() => cma!, hosts) : []),
         ),
       ];
       const stopAll = async (): Promise<void> => {

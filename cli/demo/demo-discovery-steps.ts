@@ -1,5 +1,5 @@
 import type { RunningCma } from '../../cma/cma-service';
-import { until, type DemoStep } from './demo-steps';
+import { apiGet, until, type DemoStep } from './demo-steps';
 
 type DiscoveryStatus = { discovertype: string; status: string; outcome: string | null };
 type InventoryRow = { host: string; os: string | null; nics: number; processes: number; packages: number };
@@ -12,10 +12,7 @@ type InventoryRow = { host: string; os: string | null; nics: number; processes: 
 const REQUIRED = ['netconfig', 'os', 'processes'];
 
 export function discoverySteps(cma: () => RunningCma, hosts: string[]): DemoStep[] {
-  const api = async <T>(route: string): Promise<T | null> => {
-    const response = await fetch(`${cma().apiUrl}/api/${route}`);
-    return response.ok ? ((await response.json()) as T) : null;
-  };
+  const api = <T>(route: string): Promise<T | null> => apiGet<T>(cma().apiUrl, route);
   const derived = async (host: string): Promise<string[]> =>
     ((await api<{ results: DiscoveryStatus[] }>(`hosts/${host}/discovery`))?.results ?? [])
       .filter((r) => r.status === 'ok' && r.outcome === 'derived')

@@ -1,5 +1,5 @@
 import type { RunningCma } from '../../cma/cma-service';
-import { until, type DemoStep } from './demo-steps';
+import { apiGet, until, type DemoStep } from './demo-steps';
 import { loopbackFleet, type NanoprobeFleet } from './nanoprobe-fleet';
 
 type ApiAlert = { labels: Record<string, string>; annotations: Record<string, string>; startsAt: string; resolved: boolean };
@@ -14,14 +14,12 @@ function ringLine(r: ApiRings['rings'][number]): string {
  * The membership part of the demo, every step verified through the REST API as a user would see it:
  * ten nanoprobes join, one is killed, the CMA raises one alert and closes the ring, the host returns.
  */
-export function fleetSteps(cma: () => RunningCma, fleet: () => NanoprobeFleet, afterJoin: DemoStep[] = [], size = 10): DemoStep[] {
+/** `afterJoin`: steps to run once the fleet is up and its rings settled, given the fleet's host names. */
+export function fleetSteps(cma: () => RunningCma, fleet: () => NanoprobeFleet, afterJoin: (hosts: string[]) => DemoStep[] = () => [], size = 10): DemoStep[] {
   const members = loopbackFleet(size, 2);
   const victim = members[2]!;
   /** A list route's answer; an error answer (Neo4j busy: 503) reads as an empty list, so steps wait on. */
-  const list = async <T>(route: string): Promise<T[]> => {
-    const response = await fetch(`${cma().apiUrl}/api/${route}`);
-    return response.ok ? ((await response.json()) as T[]) : [];
-  };
+  const list = async <T>(route: string): Promise<T[]> => (await apiGet<T[]>(cma().apiUrl, route)) ?? [];
   /** The rings come from the membership state in memory: they always answer. */
   const rings = async (): Promise<ApiRings> => (await fetch(`${cma().apiUrl}/api/rings`)).json() as Promise<ApiRings>;
   let killedAt = 0;
@@ -41,7 +39,7 @@ export function fleetSteps(cma: () => RunningCma, fleet: () => NanoprobeFleet, a
         return `audit clean\n    ${settled.rings.map(ringLine).join('\n    ')}`;
       },
     },
-    ...afterJoin,
+    ...afterJoin(members.map((m) => m.hostname)),
     {
       title: `kill -9 the nanoprobe of ${victim.hostname}`,
       run: async () => {

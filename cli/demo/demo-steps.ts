@@ -32,3 +32,12 @@ export async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, t
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+/**
+ * GET /api/<route> of the CMA as a user would; an error answer (Neo4j busy: 503) reads as null, so a
+ * step polling with `until` waits on instead of failing at once.
+ */
+export async function apiGet<T>(apiUrl: string, route: string): Promise<T | null> {
+  const response = await fetch(`${apiUrl}/api/${route}`);
+  return response.ok ? ((await response.json()) as T) : null;
+}

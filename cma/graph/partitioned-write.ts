@@ -1,3 +1,4 @@
+import { fnv1a32 } from '../../common/hash';
 import { GraphStore, PlanResult } from './graph-store';
 import { Row, WritePlan } from './write-plan';
 
@@ -34,12 +35,7 @@ export async function writePartitioned(store: GraphStore, plan: WritePlan, optio
   );
 }
 
-/** FNV-1a over the partition name: stable across runs, so a partition keeps its lane. */
+/** The lane of a partition: stable across runs, so a partition keeps its lane. */
 export function laneOf(partition: string, lanes: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < partition.length; i++) {
-    hash ^= partition.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0) % lanes;
+  return fnv1a32(partition) % lanes;
 }

@@ -1,30 +1,9 @@
-import { FakeClock } from '../../protocol/transport/fake-clock';
 import type { Decision, PartnerReport } from './decisions';
 import { makeFleet } from './fixtures';
-import { Membership } from './membership';
+// Short names: the scenarios below read as timelines.
+import { decisionsOf as of, judgeSetup as setup, partnerReport as rep } from './judge-fixture';
 import { Harness } from './test-harness';
 import type { HostId, RingHost } from './types';
-
-/** A Membership fed by hand: 30 hosts in 3 subnets, host 7 is the one partners talk about. */
-function setup(): { m: Membership; clock: FakeClock; out: Decision[]; fleet: RingHost[]; x: HostId; partners: HostId[] } {
-  const clock = new FakeClock(0);
-  const out: Decision[] = [];
-  const m = new Membership({ clock, emit: (d) => out.push(d) });
-  const fleet = makeFleet(30, 10);
-  for (const h of fleet) m.announce(h);
-  const x = (fleet[7] as RingHost).id;
-  const partners = m.ringSet.partnersOf(x).map((p) => p.host);
-  out.length = 0;
-  clock.advance(10_000);
-  return { m, clock, out, fleet, x, partners };
-}
-
-const of = <T extends Decision['type']>(out: Decision[], type: T): Array<Extract<Decision, { type: T }>> =>
-  out.filter((d): d is Extract<Decision, { type: T }> => d.type === type);
-
-function rep(observer: HostId, subject: HostId, kind: PartnerReport['kind'], silentForMs?: number): PartnerReport {
-  return { observer, subject, kind, silentForMs };
-}
 
 describe('death judge: corroboration', () => {
   it('answers one late report with a probe, never a death on its own', () => {

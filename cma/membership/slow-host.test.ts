@@ -3,34 +3,14 @@
  * longer (bounded by timing.slowGraceMaxMs), and a probe answer that comes late counts as life. All in
  * virtual time (FakeClock, Harness): nothing here depends on how fast the machine is.
  */
-import { FakeClock } from '../../protocol/transport/fake-clock';
-import type { Decision, PartnerReport } from './decisions';
 import { makeFleet } from './fixtures';
-import { Membership } from './membership';
+// Short names: the scenarios below read as timelines.
+import { decisionsOf as of, judgeSetup as setup, partnerReport as rep } from './judge-fixture';
 import { Harness } from './test-harness';
 import { membershipTiming } from './timing';
 import type { HostId, RingHost } from './types';
 
-const of = <T extends Decision['type']>(out: Decision[], type: T): Array<Extract<Decision, { type: T }>> =>
-  out.filter((d): d is Extract<Decision, { type: T }> => d.type === type);
 
-function rep(observer: HostId, subject: HostId, kind: PartnerReport['kind'], silentForMs?: number): PartnerReport {
-  return { observer, subject, kind, silentForMs };
-}
-
-/** As in death-judge.test.ts: 30 hosts, host 7 is the subject; `grace` is what host 7 has earned. */
-function setup(grace = 0): { m: Membership; clock: FakeClock; out: Decision[]; fleet: RingHost[]; x: HostId; partners: HostId[] } {
-  const clock = new FakeClock(0);
-  const out: Decision[] = [];
-  const fleet = makeFleet(30, 10);
-  const x = (fleet[7] as RingHost).id;
-  const m = new Membership({ clock, emit: (d) => out.push(d), graceFor: (h) => (h === x ? grace : 0) });
-  for (const h of fleet) m.announce(h);
-  const partners = m.ringSet.partnersOf(x).map((p) => p.host);
-  out.length = 0;
-  clock.advance(10_000);
-  return { m, clock, out, fleet, x, partners };
-}
 
 describe('death judge: a host that says it is slow', () => {
   it('is not declared dead when it answers within its grace; the grace is counted once', () => {

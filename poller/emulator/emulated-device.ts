@@ -12,7 +12,7 @@ import { FaultSet, type FaultSpec } from './faults';
 import { applyInterfaceStates, interfaceKey, interfaceSections, parseHeader, type LinkState } from './interface-state';
 import { applyCounters, fillTemplate } from './output-render';
 import { deviceProfile } from './platforms';
-import { stableHash } from './platforms/shared';
+import { fnv1a32 } from '../../common/hash';
 
 export type Clock = () => number;
 
@@ -61,7 +61,8 @@ export class EmulatedDevice {
     this.latencyMs = spec.latencyMs ?? 0;
     this.pageLength = spec.pageLength ?? 24;
     this.port = spec.port;
-    const seed = stableHash(spec.name);
+    // A stable number per device name: serial numbers and the initial uptime.
+    const seed = fnv1a32(spec.name);
     this.serial = this.profile.serial(seed);
     // A stable, plausible uptime per device: 1 to 400 days, so outputs differ between devices.
     this.bootTime = spec.bootTime ?? clock() - (DAY_MS + (seed % (400 * 86_400)) * 1000);

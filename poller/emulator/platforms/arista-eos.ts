@@ -1,6 +1,19 @@
 import type { DeviceProfile, OutputContext } from '../device-profile';
 import { loadFixtures } from '../fixtures';
-import { backspaceEraser, dayName, fixtureCommands, hms, iosFamilyBuiltins, monthName, pad2, plural, serialFrom, uptimeParts } from './shared';
+import {
+  IOS_FAMILY_PAGER,
+  IOS_INTERFACE_COUNTERS,
+  dayName,
+  fixtureCommands,
+  hms,
+  iosFamilyBuiltins,
+  iosFamilyPrompt,
+  monthName,
+  pad2,
+  plural,
+  serialFrom,
+  uptimeParts,
+} from './shared';
 
 /** `134 weeks, 5 days, 23 hours and 44 minutes`: leading zero units dropped, "and" before the last. */
 export function eosUptime(seconds: number): string {
@@ -27,16 +40,16 @@ function shortInterface(name: string): string {
   return `${letters.charAt(0).toUpperCase()}${letters.charAt(1).toLowerCase()}${m[2] ?? ''}`;
 }
 
+function eosSubModeLabel(subMode: string): string {
+  const m = /^interface\s+(.*)$/i.exec(subMode);
+  return m ? `if-${shortInterface(m[1] ?? '')}` : 'sub';
+}
+
 let cached: DeviceProfile | undefined;
 
 export function aristaEosProfile(): DeviceProfile {
   if (cached) return cached;
-  const commands = fixtureCommands(loadFixtures('arista_eos'), {
-    'show interfaces': [
-      { pattern: /(\d+) packets input, (\d+) bytes/g, ratePerSecond: [12, 9_000] },
-      { pattern: /(\d+) packets output, (\d+) bytes/g, ratePerSecond: [10, 7_000] },
-    ],
-  });
+  const commands = fixtureCommands(loadFixtures('arista_eos'), { 'show interfaces': IOS_INTERFACE_COUNTERS });
   commands['show clock'] = { output: (ctx: OutputContext) => `${eosDate(ctx.now)}\ntimezone is UTC\n` };
   commands['show hostname'] = { output: (ctx) => `Hostname: ${ctx.hostname}\nFQDN:     ${ctx.hostname}\n` };
   cached = {
@@ -44,18 +57,8 @@ export function aristaEosProfile(): DeviceProfile {
     label: 'Arista EOS',
     dialect: 'ios',
     loginMode: 'user',
-    prompt: (s) => {
-      if (s.mode === 'user') return `${s.hostname}>`;
-      if (s.mode === 'enable') return `${s.hostname}#`;
-      const sub = s.configPath[s.configPath.length - 1];
-      if (sub === undefined) return `${s.hostname}(config)#`;
-      const m = /^interface\s+(.*)$/i.exec(sub);
-      return m ? `${s.hostname}(config-if-${shortInterface(m[1] ?? '')})#` : `${s.hostname}(config-sub)#`;
-    },
-    builtins: [
-      ...iosFamilyBuiltins({ hasEnable: true, lengthRange: '<0-32767>', widthRange: '<10-32767>', configureAlone: true }),
-      { pattern: 'show hostname', modes: ['user', 'enable'], action: { kind: 'output', command: 'show hostname' } },
-    ],
+    prompt: iosFamilyPrompt(eosSubModeLabel),
+    builtins: iosFamilyBuiltins({ hasEnable: true, lengthRange: '<0-32767>', widthRange: '<10-32767>', configureAlone: true, showHostname: true }),
     showKeywords: [
       'aaa', 'arp', 'bgp', 'boot-config', 'clock', 'environment', 'extensions', 'hostname', 'interfaces', 'inventory',
       'ip', 'ipv6', 'lacp', 'lldp', 'logging', 'mac', 'management', 'mlag', 'module', 'ntp', 'platform',
@@ -63,7 +66,7 @@ export function aristaEosProfile(): DeviceProfile {
       'tech-support', 'terminal', 'users', 'version', 'vlan', 'vrf',
     ],
     commands,
-    pager: { prompt: () => ' --More-- ', erase: backspaceEraser },
+    pager: IOS_FAMILY_PAGER,
     // EOS enables without a password unless an enable secret is configured, and gives one try.
     enable: { passwordPrompt: 'Password: ', attempts: 1, failure: '% Access denied\n', noSecret: null },
     configure: { enterMessage: '', exitMessage: '' },

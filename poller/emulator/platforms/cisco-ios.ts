@@ -1,6 +1,17 @@
 import type { DeviceProfile, OutputContext } from '../device-profile';
 import { loadFixtures } from '../fixtures';
-import { backspaceEraser, ciscoClock, fixtureCommands, iosFamilyBuiltins, plural, serialFrom, uptimeParts } from './shared';
+import {
+  IOS_FAMILY_PAGER,
+  IOS_INTERFACE_COUNTERS,
+  ciscoClock,
+  ciscoSubModeLabel,
+  fixtureCommands,
+  iosFamilyBuiltins,
+  iosFamilyPrompt,
+  plural,
+  serialFrom,
+  uptimeParts,
+} from './shared';
 
 /** `2 years, 31 weeks, 6 days, 9 hours, 55 minutes`: IOS leaves out the zero units. */
 export function iosUptime(seconds: number): string {
@@ -32,12 +43,7 @@ let cached: DeviceProfile | undefined;
 
 export function ciscoIosProfile(): DeviceProfile {
   if (cached) return cached;
-  const commands = fixtureCommands(loadFixtures('cisco_ios'), {
-    'show interfaces': [
-      { pattern: /(\d+) packets input, (\d+) bytes/g, ratePerSecond: [12, 9_000] },
-      { pattern: /(\d+) packets output, (\d+) bytes/g, ratePerSecond: [10, 7_000] },
-    ],
-  });
+  const commands = fixtureCommands(loadFixtures('cisco_ios'), { 'show interfaces': IOS_INTERFACE_COUNTERS });
   commands['show clock'] = { output: ciscoClock };
   commands['show running-config'] = { output: runningConfig, privileged: true };
   cached = {
@@ -45,13 +51,8 @@ export function ciscoIosProfile(): DeviceProfile {
     label: 'Cisco IOS',
     dialect: 'ios',
     loginMode: 'user',
-    prompt: (s) => {
-      if (s.mode === 'user') return `${s.hostname}>`;
-      if (s.mode === 'enable') return `${s.hostname}#`;
-      const sub = s.configPath[s.configPath.length - 1];
-      return sub === undefined ? `${s.hostname}(config)#` : `${s.hostname}(config-${sub.startsWith('interface') ? 'if' : 'sub'})#`;
-    },
-    builtins: iosFamilyBuiltins({ hasEnable: true, lengthRange: '<0-512>', widthRange: '<0-512>', configureAlone: false }),
+    prompt: iosFamilyPrompt(ciscoSubModeLabel),
+    builtins: iosFamilyBuiltins({ hasEnable: true, lengthRange: '<0-512>', widthRange: '<0-512>', configureAlone: false, showHostname: false }),
     showKeywords: [
       'aaa', 'access-lists', 'adjacency', 'archive', 'arp', 'bgp', 'boot', 'cdp', 'clock', 'controllers', 'crypto',
       'debugging', 'dhcp', 'dot1x', 'environment', 'etherchannel', 'file', 'flash:', 'history', 'hosts', 'interfaces',
@@ -61,7 +62,7 @@ export function ciscoIosProfile(): DeviceProfile {
       'vrf', 'vtp',
     ],
     commands,
-    pager: { prompt: () => ' --More-- ', erase: backspaceEraser },
+    pager: IOS_FAMILY_PAGER,
     enable: { passwordPrompt: 'Password: ', attempts: 3, failure: '% Bad secrets\n\n', noSecret: '% No password set\n' },
     configure: { enterMessage: 'Enter configuration commands, one per line.  End with CNTL/Z.\n', exitMessage: '' },
     blankLineBeforePrompt: false,

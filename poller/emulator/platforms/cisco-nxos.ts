@@ -1,16 +1,11 @@
 import type { DeviceProfile } from '../device-profile';
 import { loadFixtures } from '../fixtures';
-import { backspaceEraser, ciscoClock, fixtureCommands, iosFamilyBuiltins, serialFrom } from './shared';
+import { IOS_FAMILY_PAGER, ciscoClock, ciscoSubModeLabel, fixtureCommands, iosFamilyBuiltins, serialFrom, uptimeParts } from './shared';
 
 /** `123 day(s), 5 hour(s), 15 minute(s), 19 second(s)`: NX-OS counts whole days and prints every unit. */
 export function nxosUptime(seconds: number): string {
-  let s = Math.max(0, Math.floor(seconds));
-  const days = Math.floor(s / 86400);
-  s -= days * 86400;
-  const hours = Math.floor(s / 3600);
-  s -= hours * 3600;
-  const minutes = Math.floor(s / 60);
-  return `${days} day(s), ${hours} hour(s), ${minutes} minute(s), ${s - minutes * 60} second(s)`;
+  const p = uptimeParts(seconds, 'day');
+  return `${p.days} day(s), ${p.hours} hour(s), ${p.minutes} minute(s), ${p.seconds} second(s)`;
 }
 
 let cached: DeviceProfile | undefined;
@@ -33,15 +28,13 @@ export function ciscoNxosProfile(): DeviceProfile {
     dialect: 'ios',
     // Role network-admin lands in privileged mode; NX-OS has no user exec level to enable from.
     loginMode: 'enable',
+    // Not iosFamilyPrompt: no `>` level, and NX-OS leaves a space after the `#`.
     prompt: (s) => {
       if (s.mode !== 'config') return `${s.hostname}# `;
       const sub = s.configPath[s.configPath.length - 1];
-      return sub === undefined ? `${s.hostname}(config)# ` : `${s.hostname}(config-${sub.startsWith('interface') ? 'if' : 'sub'})# `;
+      return sub === undefined ? `${s.hostname}(config)# ` : `${s.hostname}(config-${ciscoSubModeLabel(sub)})# `;
     },
-    builtins: [
-      ...iosFamilyBuiltins({ hasEnable: false, lengthRange: '<0-511>', widthRange: '<24-511>', configureAlone: true }),
-      { pattern: 'show hostname', modes: ['user', 'enable'], action: { kind: 'output', command: 'show hostname' } },
-    ],
+    builtins: iosFamilyBuiltins({ hasEnable: false, lengthRange: '<0-511>', widthRange: '<24-511>', configureAlone: true, showHostname: true }),
     showKeywords: [
       'accounting', 'bgp', 'boot', 'cdp', 'clock', 'copyright', 'environment', 'feature', 'hardware', 'hostname',
       'interface', 'inventory', 'ip', 'ipv6', 'lacp', 'license', 'lldp', 'logging', 'mac', 'module', 'ntp',
@@ -49,7 +42,7 @@ export function ciscoNxosProfile(): DeviceProfile {
       'tech-support', 'terminal', 'users', 'version', 'vlan', 'vpc', 'vrf',
     ],
     commands,
-    pager: { prompt: () => ' --More-- ', erase: backspaceEraser },
+    pager: IOS_FAMILY_PAGER,
     configure: { enterMessage: 'Enter configuration commands, one per line. End with CNTL/Z.\n', exitMessage: '' },
     blankLineBeforePrompt: false,
     completeOnSpace: false,

@@ -1,19 +1,12 @@
 import type { CliMode, CommandEntry, DeviceProfile, OutputContext } from '../device-profile';
 import { loadFixtures } from '../fixtures';
-import { carriageReturnEraser, dayName, fixtureCommands, hms, isoSeconds, monthName, pad2, serialFrom } from './shared';
+import { carriageReturnEraser, dayName, fixtureCommands, hms, isoSeconds, monthName, pad2, plural, serialFrom, uptimeParts } from './shared';
 
 /** Junos's "ago" wording: `22w0d 19:16` beyond a day, `05:12:09` within one. */
 export function junosUptime(seconds: number): string {
-  let s = Math.max(0, Math.floor(seconds));
-  const weeks = Math.floor(s / (7 * 86400));
-  s -= weeks * 7 * 86400;
-  const days = Math.floor(s / 86400);
-  s -= days * 86400;
-  const hours = Math.floor(s / 3600);
-  s -= hours * 3600;
-  const minutes = Math.floor(s / 60);
-  if (weeks || days) return `${weeks}w${days}d ${pad2(hours)}:${pad2(minutes)}`;
-  return `${pad2(hours)}:${pad2(minutes)}:${pad2(s - minutes * 60)}`;
+  const p = uptimeParts(seconds, 'week');
+  if (p.weeks || p.days) return `${p.weeks}w${p.days}d ${pad2(p.hours)}:${pad2(p.minutes)}`;
+  return `${pad2(p.hours)}:${pad2(p.minutes)}:${pad2(p.seconds)}`;
 }
 
 /** `show system uptime`, computed from the injected clock and the device's boot time. */
@@ -24,7 +17,7 @@ function systemUptime(ctx: OutputContext): string {
   const clock12 = `${h % 12 === 0 ? 12 : h % 12}:${pad2(ctx.now.getUTCMinutes())}${h < 12 ? 'AM' : 'PM'}`;
   const days = Math.floor(ctx.uptimeSeconds / 86400);
   const rest = ctx.uptimeSeconds - days * 86400;
-  const upFor = `${days > 0 ? `${days} day${days === 1 ? '' : 's'}, ` : ''}${Math.floor(rest / 3600)}:${pad2(Math.floor((rest % 3600) / 60))}`;
+  const upFor = `${days > 0 ? `${plural(days, 'day')}, ` : ''}${Math.floor(rest / 3600)}:${pad2(Math.floor((rest % 3600) / 60))}`;
   return (
     `Current time: ${isoSeconds(ctx.now)} UTC\n` +
     'Time Source:  LOCAL CLOCK\n' +

@@ -1,5 +1,5 @@
-/** Pieces the four platform profiles share: time wording, the IOS-family built-ins, the pager erasers. */
-import type { CliMode, CommandEntry, CommandSpec, CounterRule, OutputContext } from '../device-profile';
+/** Pieces the four platform profiles share: time wording, the IOS-family built-ins, prompt and pager, the pager erasers. */
+import type { CliMode, CommandEntry, CommandSpec, CounterRule, DeviceProfile, OutputContext, PromptState } from '../device-profile';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
@@ -22,31 +22,26 @@ export function isoSeconds(d: Date): string {
 
 export type UptimeParts = { years: number; weeks: number; days: number; hours: number; minutes: number; seconds: number };
 
-export function uptimeParts(totalSeconds: number): UptimeParts {
+/**
+ * Whole seconds split into units, from `largestUnit` down; the units above it stay 0 and their time
+ * is counted in it instead (NX-OS counts whole days, Junos whole weeks, IOS years of 365 days).
+ */
+export function uptimeParts(totalSeconds: number, largestUnit: 'year' | 'week' | 'day' = 'year'): UptimeParts {
   let s = Math.max(0, Math.floor(totalSeconds));
-  const years = Math.floor(s / (365 * 86400));
-  s -= years * 365 * 86400;
-  const weeks = Math.floor(s / (7 * 86400));
-  s -= weeks * 7 * 86400;
-  const days = Math.floor(s / 86400);
-  s -= days * 86400;
-  const hours = Math.floor(s / 3600);
-  s -= hours * 3600;
-  const minutes = Math.floor(s / 60);
-  return { years, weeks, days, hours, minutes, seconds: s - minutes * 60 };
+  const take = (unitSeconds: number): number => {
+    const n = Math.floor(s / unitSeconds);
+    s -= n * unitSeconds;
+    return n;
+  };
+  const years = largestUnit === 'year' ? take(365 * 86400) : 0;
+  const weeks = largestUnit !== 'day' ? take(7 * 86400) : 0;
+  const days = take(86400);
+  const hours = take(3600);
+  const minutes = take(60);
+  return { years, weeks, days, hours, minutes, seconds: s };
 }
 
 export const plural = (n: number, unit: string): string => `${n} ${unit}${n === 1 ? '' : 's'}`;
-
-/** 32-bit FNV-1a: a stable number per device name, for serial numbers and the initial uptime. */
-export function stableHash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
-}
 
 /** `prefix` + `length` characters of [0-9A-Z] from the seed: serials look like FOC1234ABCD. */
 export function serialFrom(prefix: string, seed: number, length: number): string {
@@ -78,8 +73,18 @@ const EXEC: readonly CliMode[] = ['user', 'enable'];
 const ENABLE: readonly CliMode[] = ['enable'];
 const CONFIG: readonly CliMode[] = ['config'];
 
-/** Built-ins common to IOS, NX-OS and EOS; `extra` adds the platform's own. */
-export function iosFamilyBuiltins(opts: { hasEnable: boolean; lengthRange: string; widthRange: string; configureAlone: boolean }): CommandEntry[] {
+/**
+ * Built-ins common to IOS, NX-OS and EOS. The options are where the three differ: the ranges
+ * `terminal length/width` accept, a bare `configure`, an enable level, and `show hostname` (NX-OS
+ * and EOS have it; its output is the platform's own `show hostname` command).
+ */
+export function iosFamilyBuiltins(opts: {
+  hasEnable: boolean;
+  lengthRange: string;
+  widthRange: string;
+  configureAlone: boolean;
+  showHostname: boolean;
+}): CommandEntry[] {
   const entries: CommandEntry[] = [
     { pattern: 'exit', modes: EXEC, action: { kind: 'logout' } },
     { pattern: 'logout', modes: EXEC, action: { kind: 'logout' } },
@@ -103,8 +108,36 @@ export function iosFamilyBuiltins(opts: { hasEnable: boolean; lengthRange: strin
       { pattern: 'disable', modes: ENABLE, action: { kind: 'disable' } },
     );
   }
+  if (opts.showHostname) entries.push({ pattern: 'show hostname', modes: EXEC, action: { kind: 'output', command: 'show hostname' } });
   return entries;
 }
+
+/** IOS and NX-OS call every interface sub-mode `config-if` and, in this emulator, any other one `config-sub`. */
+export function ciscoSubModeLabel(subMode: string): string {
+  return subMode.startsWith('interface') ? 'if' : 'sub';
+}
+
+/**
+ * The IOS prompt, which EOS copies: `host>` in user exec, `host#` privileged, `host(config)#` at the
+ * top of configuration mode and `host(config-<label>)#` below it, `label` naming the innermost sub-mode.
+ */
+export function iosFamilyPrompt(subModeLabel: (subMode: string) => string): (s: PromptState) => string {
+  return (s) => {
+    if (s.mode === 'user') return `${s.hostname}>`;
+    if (s.mode === 'enable') return `${s.hostname}#`;
+    const sub = s.configPath[s.configPath.length - 1];
+    return sub === undefined ? `${s.hostname}(config)#` : `${s.hostname}(config-${subModeLabel(sub)})#`;
+  };
+}
+
+/** The ` --More-- ` pager of IOS, NX-OS and EOS, wiped by backspacing. */
+export const IOS_FAMILY_PAGER: DeviceProfile['pager'] = { prompt: () => ' --More-- ', erase: backspaceEraser };
+
+/** `show interfaces` counter lines as IOS prints them, and EOS after it: `1234 packets input, 567890 bytes`. */
+export const IOS_INTERFACE_COUNTERS: readonly CounterRule[] = [
+  { pattern: /(\d+) packets input, (\d+) bytes/g, ratePerSecond: [12, 9_000] },
+  { pattern: /(\d+) packets output, (\d+) bytes/g, ratePerSecond: [10, 7_000] },
+];
 
 /** Fixture text as a command spec, with counter rules for the commands whose numbers should move. */
 export function fixtureCommands(

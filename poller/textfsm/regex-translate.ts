@@ -95,7 +95,6 @@ interface Flags {
   a: boolean;
 }
 
-
 const ASCII_WORD_CLASS = '[A-Za-z0-9_]';
 const UNICODE_WORD_CLASS = `[${UNICODE_WORD}]`;
 const MAXREPEAT = 4294967295;
@@ -116,6 +115,11 @@ interface Atom {
   /** A JavaScript lookaround must be wrapped in a group before a quantifier. */
   wrapForQuantifier: boolean;
 }
+
+/** An atom a quantifier may follow directly: a character, class, group or back-reference. */
+const repeatable = (src: string): Atom => ({ src, repeatable: true, wrapForQuantifier: false });
+/** An anchor, which Python refuses to repeat. */
+const anchor = (src: string): Atom => ({ src, repeatable: false, wrapForQuantifier: false });
 
 /** A single code point or a set item inside a class, as Python's class parser sees it. */
 type ClassItem = { kind: 'char'; cp: number } | { kind: 'set'; set: CategorySet };
@@ -294,17 +298,17 @@ class Translator {
       case '(':
         return this.group(at);
       case '[':
-        return { src: this.charClass(), repeatable: true, wrapForQuantifier: false };
+        return repeatable(this.charClass());
       case '\\':
         return this.escape(at);
       case '.':
-        return { src: this.dot(), repeatable: true, wrapForQuantifier: false };
+        return repeatable(this.dot());
       case '^':
-        return { src: this.caret(), repeatable: false, wrapForQuantifier: false };
+        return anchor(this.caret());
       case '$':
-        return { src: this.dollar(), repeatable: false, wrapForQuantifier: false };
+        return anchor(this.dollar());
       default:
-        return { src: this.char(c.codePointAt(0)!), repeatable: true, wrapForQuantifier: false };
+        return repeatable(this.char(c.codePointAt(0)!));
     }
   }
 
@@ -399,8 +403,6 @@ class Translator {
   private escape(at: number): Atom {
     const letter = this.nextChar();
     if (letter === undefined) this.fail('bad escape (end of pattern)', at);
-    const set = (src: string): Atom => ({ src, repeatable: true, wrapForQuantifier: false });
-    const anchor = (src: string): Atom => ({ src, repeatable: false, wrapForQuantifier: false });
     switch (letter) {
       case 'A':
         return anchor('^');
@@ -416,12 +418,12 @@ class Translator {
       case 'W':
       case 's':
       case 'S':
-        return set(setSource(this.category(letter)));
+        return repeatable(setSource(this.category(letter)));
     }
     const simple = this.simpleEscape(letter);
-    if (simple !== undefined) return set(this.char(simple));
+    if (simple !== undefined) return repeatable(this.char(simple));
     const numeric = this.numericEscape(letter, false, at);
-    if (numeric !== undefined) return set(this.char(numeric));
+    if (numeric !== undefined) return repeatable(this.char(numeric));
     if (DIGITS.test(letter)) {
       // Python: three octal digits are a character, otherwise one or two digits are a group reference.
       let digits = letter;
@@ -431,13 +433,13 @@ class Translator {
           digits += this.nextChar();
           const cp = parseInt(digits, 8);
           if (cp > 0o377) this.fail(`octal escape value \\${digits} outside of range 0-0o377`, at);
-          return set(this.char(cp));
+          return repeatable(this.char(cp));
         }
       }
-      return set(this.backReference(Number(digits), at));
+      return repeatable(this.backReference(Number(digits), at));
     }
     if (ASCII_LETTER.test(letter)) this.fail(`bad escape \\${letter}`, at);
-    return set(this.char(letter.codePointAt(0)!));
+    return repeatable(this.char(letter.codePointAt(0)!));
   }
 
   private backReference(group: number, at: number): string {
@@ -496,17 +498,17 @@ class Translator {
       const name = this.groupName(')', at);
       const group = this.namesToGroup.get(name);
       if (group === undefined) this.fail(`unknown group name '${name}'`, at);
-      return { src: this.backReference(group, at), repeatable: true, wrapForQuantifier: false };
+      return repeatable(this.backReference(group, at));
     }
     if (this.eat(':')) {
       const inner = this.body();
       this.closeGroup(at);
-      return { src: `(?:${inner})`, repeatable: true, wrapForQuantifier: false };
+      return repeatable(`(?:${inner})`);
     }
     if (this.eat('>')) {
       const inner = this.body();
       this.closeGroup(at);
-      return { src: this.atomic(inner), repeatable: true, wrapForQuantifier: false };
+      return repeatable(this.atomic(inner));
     }
     for (const kind of ['=', '!', '<=', '<!']) {
       if (this.eat(kind)) {
@@ -556,7 +558,7 @@ class Translator {
     if ((scoped.i !== this.flags.i || (scoped.i && scoped.a)) && !this.manualCase) throw new RestartWithManualCase();
     const inner = this.body(scoped);
     this.closeGroup(at);
-    return { src: `(?:${inner})`, repeatable: true, wrapForQuantifier: false };
+    return repeatable(`(?:${inner})`);
   }
 
   /**

@@ -14,6 +14,16 @@ function tpl(text: string): Template {
 
 const rows = (t: Template, text: string): unknown => parseRows(t, text);
 
+/** What `fn` throws, or undefined when it returns (so assertions on the error always run). */
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}
+
 describe('records', () => {
   const t = tpl(`
     Value NAME (\\S+)
@@ -323,12 +333,7 @@ describe('rules and states', () => {
         ^. -> Error "unexpected line"
     `);
     expect(rows(t, 'ok 1\n\n')).toEqual([['1']]);
-    let error: unknown;
-    try {
-      parseRows(t, 'ok 1\nbad\n');
-    } catch (err) {
-      error = err;
-    }
+    const error = thrown(() => parseRows(t, 'ok 1\nbad\n'));
     expect(error).toBeInstanceOf(TextFsmParseError);
     const e = error as TextFsmParseError;
     expect(e.errorMessage).toBe('unexpected line');
@@ -394,13 +399,10 @@ describe('caps and odd input', () => {
 
   it('refuses input over maxInputBytes', () => {
     expect(() => parseRows(t, 'x'.repeat(2000), { maxInputBytes: 1000 })).toThrow(TextFsmLimitError);
-    try {
-      parseRows(t, 'é'.repeat(600), { maxInputBytes: 1000 });
-    } catch (err) {
-      expect(err).toBeInstanceOf(TextFsmLimitError);
-      expect((err as TextFsmLimitError).limit).toBe('maxInputBytes');
-      expect((err as TextFsmLimitError).actual).toBe(1200);
-    }
+    const err = thrown(() => parseRows(t, 'é'.repeat(600), { maxInputBytes: 1000 }));
+    expect(err).toBeInstanceOf(TextFsmLimitError);
+    expect((err as TextFsmLimitError).limit).toBe('maxInputBytes');
+    expect((err as TextFsmLimitError).actual).toBe(1200);
   });
 
   it('refuses input with too many lines or too long a line', () => {

@@ -6,6 +6,7 @@ import { generateFleet, type FleetHost } from './support/discovery-fleet';
 import { changeFleet } from './support/fleet-changes';
 import { sha256Hex } from '../common/hash';
 import { canonicalJson } from '../protocol/messages/canonical-json';
+import { StatementProfile, type StatementShape } from '../cma/graph/statement-profile';
 
 /**
  * Discovery results of a fleet through the CMA's real ingest path (DiscoveryIngestService: validation,
@@ -17,6 +18,7 @@ import { canonicalJson } from '../protocol/messages/canonical-json';
  *
  *   npm run bench -- discovery-ingest [--hosts 1000] [--concurrency 64] [--lanes 2] [--batch 64]
  *     [--change netconfig,processes,tcp,packages]   (the kinds the third pass changes)
+ *     [--profile]   (statement time by shape, per pass, in the line: where the database time goes)
  */
 type WireResult = PayloadOf<'DISCOVERY_RESULT'>;
 
@@ -101,22 +103,38 @@ export async function main(args: string[]): Promise<Record<string, unknown>> {
 
     const lanes = option(args, '--lanes');
     const batch = option(args, '--batch');
+    const profile = args.includes('--profile') ? new StatementProfile() : undefined;
+    const profiles: Record<string, { statement_ms: number; transaction_ms: number; transactions: number; top: StatementShape[] }> = {};
+    const profiled = (pass: string): void => {
+      if (profile === undefined) return;
+      profiles[pass] = {
+        statement_ms: Math.round(profile.totalMs),
+        transaction_ms: Math.round(profile.transactions.ms),
+        transactions: profile.transactions.count,
+        top: profile.summary(12),
+      };
+      profile.reset();
+    };
     const service = new DiscoveryIngestService({
       store: graph.store,
+      ...(profile === undefined ? {} : { profile }),
       ...(lanes === undefined ? {} : { lanes: Number(lanes) }),
       ...(batch === undefined ? {} : { maxResultsPerBatch: Number(batch) }),
     });
     process.stderr.write(`first pass: ${fleet.length * KINDS.length} results (${(bytes / 1e6).toFixed(1)} MB of JSON)...\n`);
     const first = await ingestFleet(service, fleet, concurrency, 1_800_000_000_000);
     process.stderr.write(`first pass: ${first.seconds.toFixed(1)} s, ${JSON.stringify(first.statuses)}\n`);
+    profiled('first');
     process.stderr.write('second pass, unchanged...\n');
     const again = await ingestFleet(service, fleet, concurrency, 1_800_000_600_000);
     process.stderr.write(`second pass: ${again.seconds.toFixed(1)} s, ${JSON.stringify(again.statuses)}\n`);
+    profiled('unchanged');
     const kinds = (option(args, '--change') ?? KINDS.join(',')).split(',') as Array<(typeof KINDS)[number]>;
     const later = changeFleet(fleet, 0.01, kinds);
     process.stderr.write('third pass, 1% of the rows of every result changed...\n');
     const changed = await ingestFleet(service, later.fleet, concurrency, 1_800_001_200_000);
     process.stderr.write(`third pass: ${changed.seconds.toFixed(1)} s, ${JSON.stringify(changed.statuses)}, rows ${JSON.stringify(changed.rowsByKind)}\n`);
+    profiled('changed');
     const rowsChanged = Object.values(later.rowsChanged).reduce((a, b) => a + b, 0);
 
     const [graphCounts] = await graph.store.read<Record<string, { toNumber(): number }>>(
@@ -148,11 +166,13 @@ export async function main(args: string[]): Promise<Record<string, unknown>> {
       changed_results_by_diff: changed.diffs,
       batches: service.batchCounters.batches,
       largest_batch: service.batchCounters.largestBatch,
+      transaction_reruns: service.batchCounters.reruns,
       first_pass: first.statuses,
       second_pass: again.statuses,
       follow_ups: first.followUps,
       graph: Object.fromEntries(Object.entries(graphCounts ?? {}).map(([k, v]) => [k, v.toNumber()])),
       neo4j: graph.embedded ? 'embedded 5.26 (local)' : 'external',
+      ...(profile === undefined ? {} : { profile: profiles }),
     };
   } finally {
     await graph.close();

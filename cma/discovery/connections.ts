@@ -36,7 +36,7 @@
  */
 import type { BatchStatement } from '../graph/write-plan';
 import type { IngestContext } from './plugin';
-import { hostRow, perHostStmt, stmt } from './plan-kit';
+import { hostRow, listedKeys, NOT_LISTED, perHostStmt, stmt } from './plan-kit';
 
 /** Listening addresses that accept connections to any of the host's addresses. */
 export const WILDCARD_IPS: readonly string[] = ['0.0.0.0', '::'];
@@ -235,7 +235,7 @@ export function endedProcessStatement(ctx: IngestContext): BatchStatement {
  * processes not in `keys` (the current list) have ended.
  */
 export function endedProcessesNotListedStatement(keys: string[], ctx: IngestContext): BatchStatement {
-  return endedProcesses('NOT n.key IN row.keys', ctx, { keys });
+  return endedProcesses(NOT_LISTED('n'), ctx, listedKeys(keys));
 }
 
 /** Ends the host's processes that `ended` picks (a WHERE on its `RUNS` as `r` and the process `n`). */

@@ -52,6 +52,6 @@ export const filesystemsPlugin = definePlugin({
   plan: planFilesystems,
   diff: {
     rows: filesystemRows,
-    plan: (changed, keys, ctx) => [upsertOwned('Filesystem', 'HAS_FILESYSTEM', changed, ctx), removeOwnedNotListed('Filesystem', 'HAS_FILESYSTEM', keys, ctx)],
+    plan: ({ changed, listed }, ctx) => [upsertOwned('Filesystem', 'HAS_FILESYSTEM', changed, ctx), removeOwnedNotListed('Filesystem', 'HAS_FILESYSTEM', listed, ctx)],
   },
 });

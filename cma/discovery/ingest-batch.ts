@@ -18,7 +18,8 @@ import type { Prepared } from '../graph/group-commit';
 import type { WritePlan } from '../graph/write-plan';
 import { discoveryResultKey, failurePlan, unchangedResultStatement, type DiscoveryFailure, type RunFacts } from './raw-result';
 import type { DocumentCache } from './document-cache';
-import { planIngest, type PluginRegistry } from './registry';
+import { planIngest, type PluginRegistry, type PreviousDocument } from './registry';
+import { printChars, type RowPrints } from './row-diff';
 import { readableFailure, type DiscoveryResultInput } from './result-input';
 
 /** One result on its way to the graph: a readable result, or one already known to have failed. */
@@ -44,8 +45,8 @@ export type BatchLimits = {
   maxChars: number;
   /** write only what changed against the previous document, for plugins that can (row-diff.ts) */
   rowDiff: boolean;
-  /** the last planned documents, so a row diff need not read them back (document-cache.ts) */
-  documents?: DocumentCache;
+  /** the rows of the last planned documents, so a row diff need not read them back (document-cache.ts) */
+  documents?: DocumentCache<RowPrints>;
 };
 
 /** What is stored for one (host, discovertype), as far as the unchanged check needs it. */
@@ -163,8 +164,8 @@ function decide(entry: IngestEntry, stored: Map<string, Stored>, now: number, li
     return invalid('too_large', `result would write ${rows} rows; one transaction holds at most ${limits.maxRows}`, doc.discovertype);
   }
   // Content-addressed: used next time only if the graph then holds this document's hash.
-  if (planned.outcome === 'derived' && planned.hash !== null && limits.registry.get(doc.discovertype)?.diff !== undefined) {
-    limits.documents?.put(key, planned.hash, doc, canonical.length);
+  if (planned.outcome === 'derived' && planned.hash !== null && planned.prints !== undefined) {
+    limits.documents?.put(key, planned.hash, planned.prints, printChars(planned.prints));
   }
   const diff = planned.diff === undefined ? {} : { diff: planned.diff };
   return { plan: planned.plan, result: { discovertype: doc.discovertype, status: planned.outcome, rows, now, ...diff } };
@@ -192,14 +193,17 @@ function unchanged(
 }
 
 /**
- * The stored document a row diff may compare with: same plugin version, kept whole, readable — from
- * the document cache when it holds the stored hash's document, else parsed from the graph's copy.
+ * The stored document a row diff may compare with: same plugin version, kept whole, readable — its
+ * rows from the document cache when it holds the stored hash's, else the graph's copy parsed.
  */
-function previousDocument(s: Stored | undefined, version: number, cachedFor: (hash: string | null) => unknown): unknown {
+function previousDocument(s: Stored | undefined, version: number, cachedFor: (hash: string | null) => RowPrints | undefined): PreviousDocument | undefined {
   if (s === undefined || !s.whole || s.pluginVersion !== version) return undefined;
-  if (s.json === null) return cachedFor(s.hash);
+  if (s.json === null) {
+    const prints = cachedFor(s.hash);
+    return prints === undefined ? undefined : { prints };
+  }
   try {
-    return JSON.parse(s.json) as unknown;
+    return { document: JSON.parse(s.json) as unknown };
   } catch {
     return undefined;
   }

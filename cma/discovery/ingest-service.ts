@@ -31,11 +31,13 @@ import { DEFAULT_DOCUMENT_CACHE_CHARS, DocumentCache } from './document-cache';
 import { describeIssues } from '../../protocol/messages/discovery-envelope';
 import { GroupCommitter, type GroupCommitCounters } from '../graph/group-commit';
 import type { GraphStore } from '../graph/graph-store';
+import type { StatementProfile } from '../graph/statement-profile';
 import { silentLogger, type Logger } from '../../common/logger';
 import { DiscoverySchedule, type DiscoveryRequest } from './discovery-schedule';
 import { DEFAULT_FOLLOW_UP_RULES, type FollowUpRule } from './follow-up-rules';
 import { namedDiscovertype, prepareBatch, type EntryOutcome, type IngestEntry } from './ingest-batch';
 import { defaultRegistry, type PluginRegistry } from './registry';
+import type { RowPrints } from './row-diff';
 import { discoveryResultInputSchema, salvageName } from './result-input';
 
 /** How a result ended up. */
@@ -90,6 +92,8 @@ export type IngestServiceOptions = {
   lanes?: number;
   /** awaited before each batch's transaction, with the results it holds: a seam for tests */
   beforeBatch?(results: ReadonlyArray<{ host: string; name: string }>): Promise<void>;
+  /** times every statement (benchmarks' `--profile`) */
+  profile?: StatementProfile;
   log?: Logger;
 };
 
@@ -111,11 +115,11 @@ export class DiscoveryIngestService {
   };
 
   /** the last planned documents a row diff compares with, instead of reading them back */
-  readonly documents: DocumentCache;
+  readonly documents: DocumentCache<RowPrints>;
 
   constructor(options: IngestServiceOptions) {
     this.store = options.store;
-    this.documents = new DocumentCache(options.documentCacheChars ?? DEFAULT_DOCUMENT_CACHE_CHARS);
+    this.documents = new DocumentCache<RowPrints>(options.documentCacheChars ?? DEFAULT_DOCUMENT_CACHE_CHARS);
     this.registry = options.registry ?? defaultRegistry;
     this.rules = options.rules ?? DEFAULT_FOLLOW_UP_RULES;
     this.schedule = options.schedule ?? new DiscoverySchedule();
@@ -137,6 +141,7 @@ export class DiscoveryIngestService {
       nextNow: () => this.nextNow(),
       ...(options.maxResultsPerBatch === undefined ? {} : { maxEntries: options.maxResultsPerBatch }),
       ...(options.lanes === undefined ? {} : { lanes: options.lanes }),
+      ...(options.profile === undefined ? {} : { profile: options.profile }),
       ...(beforeBatch === undefined ? {} : { admit: (entries) => beforeBatch(entries.map((e) => ({ host: e.host, name: e.name }))) }),
     });
   }

@@ -15,9 +15,9 @@
 import { z } from 'zod';
 import type { WritePlan } from '../graph/write-plan';
 import { canonicalAddress, isLinkLocal, isLoopback, networkOf } from './ip-network';
-import { definePlugin, type IngestContext } from './plugin';
+import { definePlugin, type IngestContext, type KeyedRow, type RowChange } from './plugin';
 import { pruneOwnConnections, pruneUnsupportedConnections, resolveDialsToAddresses, resolveOwnDials } from './connections';
-import { cleanupOwned, intOrNull, perHostStmt, setHostProps, stmt, uniqueByKey, upsertOwned } from './plan-kit';
+import { cleanupOwned, intOrNull, perHostStmt, removeOwnedNotListed, setHostProps, stmt, uniqueByKey, upsertOwned } from './plan-kit';
 
 const addressSchema = z.object({
   family: z.enum(['inet', 'inet6']),
@@ -53,8 +53,11 @@ export function nicKey(host: string, ifname: string): string {
   return `${host}/${ifname}`;
 }
 
-function planNetconfig(data: NetconfigData, ctx: IngestContext): WritePlan {
-  const nics = uniqueByKey(
+type NicRow = { key: string; props: Record<string, unknown> };
+type AddressRow = { key: string; nic: string; address: string; family: string; prefixlen: unknown; scope: string | null; cidr: string | null; network: string | null };
+
+function nicRows(data: NetconfigData, ctx: IngestContext): NicRow[] {
+  return uniqueByKey(
     data.nics.map((n) => ({
       key: nicKey(ctx.host, n.name),
       props: {
@@ -71,8 +74,10 @@ function planNetconfig(data: NetconfigData, ctx: IngestContext): WritePlan {
       },
     })),
   );
+}
 
-  const addresses = uniqueByKey(
+function addressRows(data: NetconfigData, ctx: IngestContext): AddressRow[] {
+  return uniqueByKey(
     data.nics.flatMap((n) =>
       n.addresses.flatMap((a) => {
         const address = canonicalAddress(a.address);
@@ -93,13 +98,20 @@ function planNetconfig(data: NetconfigData, ctx: IngestContext): WritePlan {
       }),
     ),
   );
+}
 
-  const gateways = (data.default_routes ?? [])
-    .map((r) => canonicalAddress(r.gateway))
-    .filter((g): g is string => g !== null);
+function gatewaysOf(data: NetconfigData): string[] {
+  const gateways = (data.default_routes ?? []).map((r) => canonicalAddress(r.gateway)).filter((g): g is string => g !== null);
+  return [...new Set(gateways)];
+}
+
+function planNetconfig(data: NetconfigData, ctx: IngestContext): WritePlan {
+  const nics = nicRows(data, ctx);
+  const addresses = addressRows(data, ctx);
+  const gateways = gatewaysOf(data);
 
   return [
-    setHostProps({ default_gateways: [...new Set(gateways)] }, ctx),
+    setHostProps({ default_gateways: gateways }, ctx),
     upsertOwned('NIC', 'HAS_NIC', nics, ctx),
     stmt(
       `UNWIND $rows AS row
@@ -156,6 +168,34 @@ function planNetconfig(data: NetconfigData, ctx: IngestContext): WritePlan {
   ];
 }
 
+/**
+ * The row diff's rows: the NICs (upserted as the full plan does), and the addresses and gateways as
+ * rows of their own, only so that a change to them is seen. Keys of the three kinds never meet: an
+ * interface name holds no newline.
+ */
+function diffRows(data: NetconfigData, ctx: IngestContext): KeyedRow[] {
+  return [
+    ...nicRows(data, ctx).map((n) => ({ ...n, kind: 'nic' })),
+    ...addressRows(data, ctx).map((a) => ({ ...a, key: `\naddress\n${a.key}`, kind: 'address' })),
+    { key: '\ngateways', kind: 'gateways', gateways: gatewaysOf(data) },
+  ];
+}
+
+/**
+ * Only NICs changed (MTU, state, speed; one added or one without addresses gone): their rows are
+ * written and the unlisted ones removed. When an address or a gateway changed, the whole write runs:
+ * connections between hosts follow the addresses (connections.ts), and with the addresses as they
+ * were every one of those statements finds nothing to do.
+ */
+function planNicChanges(change: RowChange, ctx: IngestContext): WritePlan | null {
+  const nicKeys = new Set(change.changed.filter((r) => r.kind === 'nic').map((r) => r.key));
+  if (nicKeys.size !== change.changed.length || change.removed.some((k) => k.startsWith('\n'))) return null;
+  const changed = change.changed.map((r) => ({ key: r.key, props: r.props }));
+  const plan = [upsertOwned('NIC', 'HAS_NIC', changed, ctx)];
+  if (change.removed.length > 0) plan.push(removeOwnedNotListed('NIC', 'HAS_NIC', change.listed.filter((k) => !k.startsWith('\n')), ctx));
+  return plan;
+}
+
 export const netconfigPlugin = definePlugin({
   discovertype: 'netconfig',
   description: '(Host)-[:HAS_NIC]->(NIC)-[:HAS_IP]->(IPAddress)-[:IN_SUBNET]->(Subnet); Host.default_gateways',
@@ -166,4 +206,5 @@ export const netconfigPlugin = definePlugin({
   crossHost: true,
   dataSchema: netconfigDataSchema,
   plan: planNetconfig,
+  diff: { rows: diffRows, plan: planNicChanges },
 });

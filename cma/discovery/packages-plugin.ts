@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { BatchStatement, Row, WritePlan } from '../graph/write-plan';
 import { definePlugin, type IngestContext, type KeyedRow } from './plugin';
-import { perHostStmt, stmt, uniqueByKey } from './plan-kit';
+import { listedKeys, NOT_LISTED, perHostStmt, stmt, uniqueByKey } from './plan-kit';
 
 export const packagesDataSchema = z.object({
   packages: z
@@ -85,6 +85,6 @@ export const packagesPlugin = definePlugin({
   plan: planPackages,
   diff: {
     rows: packageRows,
-    plan: (changed, keys, ctx) => [upsertPackages(changed, ctx), removePackages('NOT p.key IN row.keys', ctx, { keys })],
+    plan: ({ changed, listed }, ctx) => [upsertPackages(changed, ctx), removePackages(NOT_LISTED('p'), ctx, listedKeys(listed))],
   },
 });

@@ -111,13 +111,27 @@ export function cleanupOwned(label: string, rel: string, ctx: IngestContext): Ba
 export function removeOwnedNotListed(label: string, rel: string, keys: string[], ctx: IngestContext): BatchStatement {
   return perHostStmt(
     `MATCH (:Host {key: row.host})-[:${identifier(rel)}]->(n:${identifier(label)})
-     WHERE NOT n.key IN row.keys
+     WHERE ${NOT_LISTED('n')}
      WITH n LIMIT $limit
      DETACH DELETE n`,
     ctx,
-    { keys },
+    listedKeys(keys),
   );
 }
+
+/**
+ * The current document's keys as a map (`row.listed`), for the row diff's removals: a map lookup per
+ * node where `NOT n.key IN list` compares with every key (400 packages: 160,000 comparisons per host).
+ */
+export function listedKeys(keys: readonly string[]): { listed: Record<string, true> } {
+  // A prototype-free object: no key (even `__proto__`) reaches a prototype, and a loop is cheaper than fromEntries.
+  const listed = Object.create(null) as Record<string, true>;
+  for (const k of keys) listed[k] = true;
+  return { listed };
+}
+
+/** Cypher: node `n`'s key is not among the listed ones (a row built with listedKeys). */
+export const NOT_LISTED = (n: string): string => `row.listed[${n}.key] IS NULL`;
 
 /**
  * Deletes stale relationships of one type that start at the host's owned nodes

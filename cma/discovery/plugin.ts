@@ -42,11 +42,17 @@ export interface DiscoveryPlugin<T = unknown> {
 /** A row the plan upserts, identified by its key. */
 export type KeyedRow = { key: string } & Record<string, unknown>;
 
+/** What a row diff found: rows new or changed, keys no longer listed, and every key listed now. */
+export type RowChange = { changed: KeyedRow[]; removed: string[]; listed: string[] };
+
 export interface RowDiff<T> {
   /** The keyed rows `plan` upserts, built the same way (fresh objects: the plan adds `host` to them). */
   rows(data: T, ctx: IngestContext): KeyedRow[];
-  /** Writes `changed` (added or changed rows) and removes the host's nodes whose key is not in `keys`. */
-  plan(changed: KeyedRow[], keys: string[], ctx: IngestContext): WritePlan;
+  /**
+   * Writes the changed rows and removes what is no longer listed; or null when this change needs the
+   * full write after all (netconfig: an address moved, which other hosts' connections follow).
+   */
+  plan(change: RowChange, ctx: IngestContext): WritePlan | null;
 }
 
 /** Lets the registry hold plugins of different data types in one list. */

@@ -70,6 +70,6 @@ export const processesPlugin = definePlugin({
   plan: planProcesses,
   diff: {
     rows: processRows,
-    plan: (changed, keys, ctx) => [upsertOwned('Process', 'RUNS', changed, ctx), endedProcessesNotListedStatement(keys, ctx)],
+    plan: ({ changed, listed }, ctx) => [upsertOwned('Process', 'RUNS', changed, ctx), endedProcessesNotListedStatement(listed, ctx)],
   },
 });

@@ -23,7 +23,7 @@ import { packagesPlugin } from './packages-plugin';
 import type { DiscoveryPlugin, IngestContext } from './plugin';
 import { processesPlugin } from './processes-plugin';
 import { failurePlan, rawResultStatement, RAW_JSON_CAP, type IngestOutcome, type RunFacts } from './raw-result';
-import { rowDiffPlan } from './row-diff';
+import { rowDiffPlan, rowPrints, type RowPrints } from './row-diff';
 import { tcpPlugin } from './tcp-plugin';
 
 export const BUILTIN_PLUGINS: readonly DiscoveryPlugin[] = [
@@ -68,6 +68,8 @@ export type IngestPlan = {
   plan: WritePlan;
   /** rows the row diff found changed and removed, when the plan is a diff (else absent) */
   diff?: { changed: number; removed: number };
+  /** the document's rows as the next row diff compares them (derived, by a plugin with a row diff) */
+  prints?: RowPrints;
 };
 
 export type IngestInput = {
@@ -82,11 +84,14 @@ export type IngestInput = {
   /** the content hash the nanoprobe sent, recorded for the cheap unchanged check */
   wireHash?: string;
   /**
-   * The document the graph was last derived from by this plugin version, when it is known whole:
-   * a plugin with a row diff then writes only what changed against it (row-diff.ts).
+   * What the graph was last derived from by this plugin version, when it is known whole — the
+   * document, or its rows as the last plan compared them (held by the CMA): a plugin with a row diff
+   * then writes only what changed against it (row-diff.ts).
    */
-  previous?: unknown;
+  previous?: PreviousDocument;
 };
+
+export type PreviousDocument = { document: unknown } | { prints: RowPrints };
 
 
 function unavailableReason(data: unknown): string | null {
@@ -119,6 +124,7 @@ export function planIngest(input: IngestInput, ctx: IngestContext, registry = de
   let problem: string | null = null;
   let derived: WritePlan = [];
   let diff: IngestPlan['diff'];
+  let prints: RowPrints | undefined;
   if (!plugin) {
     outcome = 'raw_only';
   } else if (unavailable !== null) {
@@ -128,9 +134,11 @@ export function planIngest(input: IngestInput, ctx: IngestContext, registry = de
     const data = plugin.dataSchema.safeParse(doc.data);
     if (data.success) {
       outcome = 'derived';
-      const before = plugin.diff === undefined ? null : previousData(plugin, input.previous);
-      if (before !== null && plugin.diff !== undefined) {
-        const d = rowDiffPlan(plugin.diff, before, data.data, ctx);
+      const current = plugin.diff === undefined ? null : rowPrints(plugin.diff, data.data, ctx);
+      const before = current === null ? null : previousPrints(plugin, input.previous, ctx);
+      const d = current !== null && before !== null && plugin.diff !== undefined ? rowDiffPlan(plugin.diff, before, current, ctx) : null;
+      prints = current?.prints;
+      if (d !== null) {
         derived = d.plan;
         diff = { changed: d.changed, removed: d.removed };
       } else {
@@ -163,16 +171,21 @@ export function planIngest(input: IngestInput, ctx: IngestContext, registry = de
     ctx,
     rawCap,
   );
-  return { discovertype: doc.discovertype, outcome, problem, hash, plan: [raw, ...derived], ...(diff === undefined ? {} : { diff }) };
+  return {
+    discovertype: doc.discovertype, outcome, problem, hash, plan: [raw, ...derived],
+    ...(diff === undefined ? {} : { diff }),
+    ...(prints === undefined ? {} : { prints }),
+  };
 }
 
-/** The previous document's data as the plugin reads it, or null when there is none that fits. */
-function previousData(plugin: DiscoveryPlugin, previous: unknown): unknown {
-  if (previous === undefined) return null;
-  const envelope = discoveryEnvelopeSchema.safeParse(previous);
+/** The previous document's rows as the plugin's diff compares them, or null when there is none that fits. */
+function previousPrints(plugin: DiscoveryPlugin, previous: PreviousDocument | undefined, ctx: IngestContext): RowPrints | null {
+  if (previous === undefined || plugin.diff === undefined) return null;
+  if ('prints' in previous) return previous.prints;
+  const envelope = discoveryEnvelopeSchema.safeParse(previous.document);
   if (!envelope.success) return null;
   const data = plugin.dataSchema.safeParse(envelope.data.data);
-  return data.success ? data.data : null;
+  return data.success ? rowPrints(plugin.diff, data.data, ctx).prints : null;
 }
 
 export const defaultRegistry = new PluginRegistry();

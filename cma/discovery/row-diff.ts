@@ -10,19 +10,33 @@
  * the DiscoveryResult's `okat` says when the document as a whole was last confirmed.
  */
 import type { WritePlan } from '../graph/write-plan';
-import type { IngestContext, RowDiff } from './plugin';
+import type { IngestContext, KeyedRow, RowDiff } from './plugin';
+
+/** A document's rows as the diff compares them: key → the row's JSON text. */
+export type RowPrints = ReadonlyMap<string, string>;
+
+/** The rows of `data` and their prints (what the next diff compares with). */
+export function rowPrints<T>(diff: RowDiff<T>, data: T, ctx: IngestContext): { rows: KeyedRow[]; prints: Map<string, string> } {
+  const rows = diff.rows(data, ctx);
+  return { rows, prints: new Map(rows.map((r) => [r.key, JSON.stringify(r)])) };
+}
+
+/** Characters of a document's prints: what holding them costs, roughly. */
+export function printChars(prints: RowPrints): number {
+  let n = 0;
+  for (const [k, v] of prints) n += k.length + v.length;
+  return n;
+}
 
 export type RowDiffPlan = { plan: WritePlan; changed: number; removed: number };
 
-export function rowDiffPlan<T>(diff: RowDiff<T>, previous: T, current: T, ctx: IngestContext): RowDiffPlan {
-  const before = new Map(diff.rows(previous, ctx).map((r) => [r.key, JSON.stringify(r)]));
-  const rows = diff.rows(current, ctx);
-  const keys = rows.map((r) => r.key);
-  const changed = rows.filter((r) => before.get(r.key) !== JSON.stringify(r));
-  const listed = new Set(keys);
-  let removed = 0;
-  for (const key of before.keys()) if (!listed.has(key)) removed += 1;
+/** The diff's plan against the previous document's prints, or null when the plugin wants this change written in full. */
+export function rowDiffPlan<T>(diff: RowDiff<T>, before: RowPrints, current: { rows: KeyedRow[]; prints: RowPrints }, ctx: IngestContext): RowDiffPlan | null {
+  const listed = current.rows.map((r) => r.key);
+  const changed = current.rows.filter((r) => before.get(r.key) !== current.prints.get(r.key));
+  const removed = [...before.keys()].filter((key) => !current.prints.has(key));
+  const plan = diff.plan({ changed, removed, listed }, ctx);
+  if (plan === null) return null;
   // A statement without rows would still run once (chunking keeps it): leave out empty upserts.
-  const plan = diff.plan(changed, keys, ctx).filter((s) => s.rows.length > 0);
-  return { plan, changed: changed.length, removed };
+  return { plan: plan.filter((s) => s.rows.length > 0), changed: changed.length, removed: removed.length };
 }

@@ -25,6 +25,7 @@ import { runPlanIn } from './graph-store';
 import { GraphUnavailableError } from './graph-health';
 import { mergePlans } from './plan-merge';
 import type { WritePlan } from './write-plan';
+import { profiledTransaction, type StatementProfile } from './statement-profile';
 
 export type Prepared<R> = { plan: WritePlan; result: R };
 
@@ -40,9 +41,18 @@ export type GroupCommitOptions<E, R> = {
   lanes?: number;
   /** awaited before a batch's transaction starts: a seam for tests that hold a batch back */
   admit?(entries: readonly E[]): Promise<void>;
+  /** times every statement of every batch (benchmarks' `--profile`) */
+  profile?: StatementProfile;
 };
 
-export type GroupCommitCounters = { batches: number; entries: number; largestBatch: number; splits: number };
+export type GroupCommitCounters = {
+  batches: number;
+  entries: number;
+  largestBatch: number;
+  splits: number;
+  /** transaction functions run again by the driver (deadlocks, transient errors) */
+  reruns: number;
+};
 
 type Pending<E, R> = {
   entry: E;
@@ -63,7 +73,7 @@ export class GroupCommitter<E, R> {
   private running = 0;
   private readonly maxEntries: number;
   private readonly lanes: number;
-  readonly counters: GroupCommitCounters = { batches: 0, entries: 0, largestBatch: 0, splits: 0 };
+  readonly counters: GroupCommitCounters = { batches: 0, entries: 0, largestBatch: 0, splits: 0, reruns: 0 };
 
   constructor(private readonly options: GroupCommitOptions<E, R>) {
     this.maxEntries = options.maxEntries ?? GROUP_COMMIT_DEFAULTS.maxEntries;
@@ -138,13 +148,19 @@ export class GroupCommitter<E, R> {
     try {
       await this.options.admit?.(batch.map((p) => p.entry));
       const now = this.options.nextNow();
-      prepared = await this.options.store.inWriteTransaction(async (tx) => {
+      const profile = this.options.profile;
+      let attempts = 0;
+      const started = performance.now();
+      prepared = await this.options.store.inWriteTransaction(async (managed) => {
+        if (attempts++ > 0) this.counters.reruns += 1;
+        const tx = profile === undefined ? managed : profiledTransaction(managed, profile);
         const all = await this.options.prepare(tx, batch.map((p) => p.entry), now);
         kept = fitting(all, maxRows);
         const plans = all.slice(0, kept).map((p) => p.plan);
         await runPlanIn(tx, mergePlans(plans), batchSize);
         return all.slice(0, kept);
       });
+      profile?.recordTransaction(performance.now() - started);
     } catch (err) {
       this.release(batch);
       if (batch.length === 1 || isUnavailable(err)) {

@@ -1,6 +1,6 @@
 /**
  * The row-level diff leaves the graph exactly as the full write would (real Neo4j, property test):
- * random sequences of processes, packages, filesystems and tcp results are applied to one host
+ * random sequences of processes, packages, filesystems, netconfig and tcp results are applied to one host
  * through the diff path and to another through the full path, and the two hosts' graphs, with the
  * host name and the write times taken out, must be equal after every step. tcp is in the mix because
  * it creates and removes Process nodes of its own (socket owners), which the processes diff must
@@ -36,7 +36,30 @@ const tcpDoc = fc
     outbound: fc.array(owner.chain((o) => fc.record({ remote_ip: fc.constantFrom('192.0.2.10', '192.0.2.11'), remote_port: fc.constantFrom(5432, 6379) }).map((r) => ({ ...o, ...r }))), { maxLength: 3 }),
   })
   .map((data) => ({ kind: 'tcp' as const, data }));
-const step = fc.oneof(processesDoc, processesDoc, packagesDoc, filesystemsDoc, tcpDoc);
+// Addresses apart from the ones tcp dials (test hosts must not connect to each other), shared by the
+// three hosts of a run as bridge addresses are; NICs change MTU and state more often than addresses.
+const nicDoc = (name: string, addresses: fc.Arbitrary<string[]>) =>
+  fc.record({ name: fc.constant(name), mtu: fc.constantFrom(1500, 1500, 9000), operstate: fc.constantFrom('up', 'up', 'down'), addresses });
+const netconfigDoc = fc
+  .record({
+    nics: fc.tuple(
+      nicDoc('eth0', fc.constantFrom(['198.51.100.7'], ['198.51.100.7'], ['198.51.100.7'], ['198.51.100.7'], ['198.51.100.7'], ['198.51.100.8', 'fe80::1'])),
+      nicDoc('eth1', fc.constantFrom([], [], [], [], ['198.51.100.8'])),
+      fc.option(nicDoc('docker0', fc.constant([])), { nil: null }),
+    ).map((list) => list.filter((n): n is NonNullable<typeof n> => n !== null)),
+    gateway: fc.constantFrom([], [], [], [], [], ['198.51.100.1']),
+  })
+  .map(({ nics, gateway }) => ({
+    kind: 'netconfig' as const,
+    data: {
+      nics: nics.map((n) => ({
+        name: n.name, mtu: n.mtu, operstate: n.operstate, mac: null,
+        addresses: n.addresses.map((address) => ({ family: address.includes(':') ? 'inet6' : 'inet', address, prefixlen: address.includes(':') ? 64 : 24, scope: address.startsWith('fe80') ? 'link' : 'global' })),
+      })),
+      default_routes: gateway.map((g) => ({ family: 'inet', gateway: g })),
+    },
+  }));
+const step = fc.oneof(processesDoc, processesDoc, packagesDoc, filesystemsDoc, tcpDoc, netconfigDoc, netconfigDoc);
 
 /** What the host has, as comparable text: host name replaced, write times left out, `ended` as a flag. */
 async function graphOf(store: GraphStore, host: string): Promise<string[]> {
@@ -44,7 +67,10 @@ async function graphOf(store: GraphStore, host: string): Promise<string[]> {
     `MATCH (h:Host {key: $host})-[r]->(n) WHERE NOT n:DiscoveryResult
      OPTIONAL MATCH (n)-[r2]->(m)
      RETURN type(r) AS t, labels(n) AS l, properties(n) AS p, properties(r) AS rp,
-            type(r2) AS t2, labels(m) AS l2, properties(m) AS p2, properties(r2) AS rp2`,
+            type(r2) AS t2, labels(m) AS l2, properties(m) AS p2, properties(r2) AS rp2
+     UNION ALL
+     MATCH (h:Host {key: $host})
+     RETURN 'HOST' AS t, labels(h) AS l, properties(h) AS p, null AS rp, null AS t2, null AS l2, null AS p2, null AS rp2`,
     { host },
   );
   const clean = (props: unknown): string => {
@@ -86,6 +112,7 @@ describeWithNeo4j('row-level diff against the full write (property)', () => {
     const viaStored = new DiscoveryIngestService({ store, clock, documentCacheChars: 0 });
     const viaFull = new DiscoveryIngestService({ store, clock, rowDiff: false });
     let diffs = 0;
+    const diffsByKind: Record<string, number> = {};
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 6 }), async (steps) => {
         run += 1;
@@ -97,7 +124,10 @@ describeWithNeo4j('row-level diff against the full write (property)', () => {
           const rb: IngestReport = await viaFull.ingest(b, okResult(doc(s.kind, b, s.data)));
           const rc: IngestReport = await viaStored.ingest(c, okResult(doc(s.kind, c, s.data)));
           expect(rb.diff).toBeUndefined();
-          if (ra.diff !== undefined) diffs += 1;
+          if (ra.diff !== undefined) {
+            diffs += 1;
+            diffsByKind[s.kind] = (diffsByKind[s.kind] ?? 0) + 1;
+          }
           expect(rc.diff).toEqual(ra.diff);
           expect([ra.status, rc.status]).toEqual([rb.status, rb.status]);
           const full = (await graphOf(store, b)).map((l) => l.replace(/-f\b/g, ''));
@@ -109,6 +139,7 @@ describeWithNeo4j('row-level diff against the full write (property)', () => {
     );
     // The diff path was taken, not only the full one, and its documents came from the cache.
     expect(diffs).toBeGreaterThan(10);
+    expect(diffsByKind.netconfig ?? 0).toBeGreaterThan(0);
     expect(viaDiff.documents.hits).toBeGreaterThanOrEqual(diffs);
     expect(viaStored.documents.hits).toBe(0);
   });
@@ -126,6 +157,30 @@ describeWithNeo4j('row-level diff against the full write (property)', () => {
     expect(changed.rows).toBe(3);
     const names = await store.read<{ n: { toNumber(): number } }>('MATCH (:Host {key: $host})-[:RUNS]->(p:Process) RETURN count(p) AS n', { host });
     expect(names[0]!.n.toNumber()).toBe(300);
+  });
+
+  test('a NIC whose MTU changed writes that NIC; an address that moved writes netconfig in full', async () => {
+    const ingest = new DiscoveryIngestService({ store });
+    const host = `${prefix}nic-change`;
+    const nics = (mtu: number, address: string) => ({
+      nics: [
+        { name: 'eth0', mtu, addresses: [{ family: 'inet', address, prefixlen: 24, scope: 'global' }] },
+        { name: 'eth1', mtu: 1500, addresses: [] },
+      ],
+      default_routes: [],
+    });
+    expect((await ingest.ingest(host, okResult(doc('netconfig', host, nics(1500, '198.51.100.20'))))).diff).toBeUndefined();
+    const mtu = await ingest.ingest(host, okResult(doc('netconfig', host, nics(9000, '198.51.100.20'))));
+    expect(mtu.diff).toEqual({ changed: 1, removed: 0 });
+    // The raw result and the one NIC.
+    expect(mtu.rows).toBe(2);
+    const moved = await ingest.ingest(host, okResult(doc('netconfig', host, nics(9000, '198.51.100.21'))));
+    expect(moved.diff).toBeUndefined();
+    const held = await store.read<{ a: string; mtu: { toNumber(): number } }>(
+      'MATCH (:Host {key: $host})-[:HAS_NIC]->(n:NIC {name: "eth0"})-[:HAS_IP]->(ip) RETURN ip.key AS a, n.mtu AS mtu',
+      { host },
+    );
+    expect(held.map((r) => [r.a, r.mtu.toNumber()])).toEqual([['198.51.100.21', 9000]]);
   });
 
   test('without the previous document whole (truncated, or of an older plugin version) the full write is used', async () => {

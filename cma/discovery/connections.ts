@@ -36,6 +36,7 @@
  */
 import type { BatchStatement } from '../graph/write-plan';
 import type { IngestContext } from './plugin';
+import { discoveryResultKey } from './raw-result';
 import { hostRow, listedKeys, NOT_LISTED, perHostStmt, stmt } from './plan-kit';
 
 /** Listening addresses that accept connections to any of the host's addresses. */
@@ -238,7 +239,12 @@ export function endedProcessesNotListedStatement(keys: string[], ctx: IngestCont
   return endedProcesses(NOT_LISTED('n'), ctx, listedKeys(keys));
 }
 
-/** Ends the host's processes that `ended` picks (a WHERE on its `RUNS` as `r` and the process `n`). */
+/**
+ * Ends the host's processes that `ended` picks (a WHERE on its `RUNS` as `r` and the process `n`).
+ * Deleting processes may take socket owners and their listeners with them, which the host's tcp
+ * result derived: that result is marked `rederive`, so that its next change is written in full
+ * (a row diff would not bring them back) — see tcp-plugin.ts.
+ */
 function endedProcesses(ended: string, ctx: IngestContext, extra: Record<string, unknown> = {}): BatchStatement {
   return perHostStmt(
     `MATCH (:Host {key: row.host})-[r:RUNS]->(n:Process)
@@ -247,22 +253,50 @@ function endedProcesses(ended: string, ctx: IngestContext, extra: Record<string,
      WITH n, EXISTS { (n)-[:DIALS]->() } AS dials
      FOREACH (_ IN CASE WHEN dials THEN [1] ELSE [] END | SET n.ended = $now)
      WITH n WHERE NOT dials
-     DETACH DELETE n`,
+     DETACH DELETE n
+     ${MARK_TCP_REDERIVE}`,
     ctx,
-    extra,
+    { ...extra, tcpResult: discoveryResultKey(ctx.host, 'tcp') },
   );
 }
 
 /**
  * The tcp write, after its stale dials are gone: processes the processes write found ended and that
- * dial nothing any more go, with their relationships.
+ * dial nothing any more go, with their relationships (also when this result lists them as socket
+ * owners: the processes write said they ended).
  */
 export function removeEndedProcesses(ctx: IngestContext): BatchStatement {
   return perHostStmt(
     `MATCH (:Host {key: row.host})-[:RUNS]->(n:Process)
      WHERE n.ended IS NOT NULL AND NOT (n)-[:DIALS]->()
      WITH n LIMIT $limit
-     DETACH DELETE n`,
+     DETACH DELETE n
+     ${MARK_TCP_REDERIVE}`,
+    ctx,
+    { tcpResult: discoveryResultKey(ctx.host, 'tcp') },
+  );
+}
+
+/**
+ * The netconfig write, when addresses may have moved: links between the host's own processes and
+ * services through an address it lost are its tcp result's to remove (a loopback dial leaves no
+ * record to check them against), so that result's next change is written in full.
+ */
+export function rederiveTcp(ctx: IngestContext): BatchStatement {
+  return stmt(
+    `UNWIND $rows AS row
+     MATCH (d:DiscoveryResult {key: row.tcpResult})
+     SET d.rederive = true`,
+    [{ tcpResult: discoveryResultKey(ctx.host, 'tcp') }],
     ctx,
   );
 }
+
+/**
+ * Cypher tail of a statement that deleted processes (`n`): the host's tcp result may have derived
+ * some of them (socket owners, with their listeners), so its next change is written in full. Runs
+ * only when something was deleted (no rows, no group).
+ */
+const MARK_TCP_REDERIVE = `WITH row, count(*) AS deleted
+     MATCH (d:DiscoveryResult {key: row.tcpResult})
+     SET d.rederive = true`;

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { WritePlan } from '../graph/write-plan';
 import { definePlugin, type IngestContext } from './plugin';
-import { cleanupOwned, intOrNull, removeOwnedNotListed, uniqueByKey, upsertOwned } from './plan-kit';
+import { cleanupOwned, intOrNull, keysOf, removeOwnedNotListed, uniqueByKey, upsertOwned } from './plan-kit';
 
 export const filesystemsDataSchema = z.object({
   filesystems: z
@@ -52,6 +52,6 @@ export const filesystemsPlugin = definePlugin({
   plan: planFilesystems,
   diff: {
     rows: filesystemRows,
-    plan: ({ changed, listed }, ctx) => [upsertOwned('Filesystem', 'HAS_FILESYSTEM', changed, ctx), removeOwnedNotListed('Filesystem', 'HAS_FILESYSTEM', listed, ctx)],
+    plan: ({ rows, changed }, ctx) => [upsertOwned('Filesystem', 'HAS_FILESYSTEM', changed, ctx), removeOwnedNotListed('Filesystem', 'HAS_FILESYSTEM', keysOf(rows), ctx)],
   },
 });

@@ -98,7 +98,7 @@ async function readStored(tx: ManagedTransaction, entries: readonly IngestEntry[
   const result = await tx.run(
     `UNWIND $keys AS key
      MATCH (d:DiscoveryResult {key: key})
-     WITH key, d, key IN $diffKeys AND d.outcome = 'derived' AND NOT coalesce(d.truncated, false) AS whole
+     WITH key, d, key IN $diffKeys AND d.outcome = 'derived' AND NOT coalesce(d.truncated, false) AND d.rederive IS NULL AS whole
      RETURN key, d.hash AS hash, d.wire_hash AS wireHash, coalesce(d.plugin_version, 1) AS pluginVersion, whole,
             CASE WHEN whole AND coalesce($cached[key], '') <> coalesce(d.hash, '') THEN d.json END AS json`,
     { keys, diffKeys, cached },

@@ -16,8 +16,8 @@ import { z } from 'zod';
 import type { WritePlan } from '../graph/write-plan';
 import { canonicalAddress, isLinkLocal, isLoopback, networkOf } from './ip-network';
 import { definePlugin, type IngestContext, type KeyedRow, type RowChange } from './plugin';
-import { pruneOwnConnections, pruneUnsupportedConnections, resolveDialsToAddresses, resolveOwnDials } from './connections';
-import { cleanupOwned, intOrNull, perHostStmt, removeOwnedNotListed, setHostProps, stmt, uniqueByKey, upsertOwned } from './plan-kit';
+import { pruneOwnConnections, pruneUnsupportedConnections, rederiveTcp, resolveDialsToAddresses, resolveOwnDials } from './connections';
+import { cleanupOwned, intOrNull, keysOf, perHostStmt, removeOwnedNotListed, setHostProps, stmt, uniqueByKey, upsertOwned } from './plan-kit';
 
 const addressSchema = z.object({
   family: z.enum(['inet', 'inet6']),
@@ -112,6 +112,7 @@ function planNetconfig(data: NetconfigData, ctx: IngestContext): WritePlan {
 
   return [
     setHostProps({ default_gateways: gateways }, ctx),
+    rederiveTcp(ctx),
     upsertOwned('NIC', 'HAS_NIC', nics, ctx),
     stmt(
       `UNWIND $rows AS row
@@ -188,11 +189,10 @@ function diffRows(data: NetconfigData, ctx: IngestContext): KeyedRow[] {
  * were every one of those statements finds nothing to do.
  */
 function planNicChanges(change: RowChange, ctx: IngestContext): WritePlan | null {
-  const nicKeys = new Set(change.changed.filter((r) => r.kind === 'nic').map((r) => r.key));
-  if (nicKeys.size !== change.changed.length || change.removed.some((k) => k.startsWith('\n'))) return null;
-  const changed = change.changed.map((r) => ({ key: r.key, props: r.props }));
-  const plan = [upsertOwned('NIC', 'HAS_NIC', changed, ctx)];
-  if (change.removed.length > 0) plan.push(removeOwnedNotListed('NIC', 'HAS_NIC', change.listed.filter((k) => !k.startsWith('\n')), ctx));
+  const onlyNics = (rows: KeyedRow[]) => rows.every((r) => r.kind === 'nic');
+  if (!onlyNics(change.changed) || !onlyNics(change.removed)) return null;
+  const plan = [upsertOwned('NIC', 'HAS_NIC', change.changed.map((r) => ({ key: r.key, props: r.props })), ctx)];
+  if (change.removed.length > 0) plan.push(removeOwnedNotListed('NIC', 'HAS_NIC', keysOf(change.rows.filter((r) => r.kind === 'nic')), ctx));
   return plan;
 }
 

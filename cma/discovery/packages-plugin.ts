@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { BatchStatement, Row, WritePlan } from '../graph/write-plan';
 import { definePlugin, type IngestContext, type KeyedRow } from './plugin';
-import { listedKeys, NOT_LISTED, perHostStmt, stmt, uniqueByKey } from './plan-kit';
+import { keysOf, listedKeys, NOT_LISTED, perHostStmt, stmt, uniqueByKey } from './plan-kit';
 
 export const packagesDataSchema = z.object({
   packages: z
@@ -85,6 +85,6 @@ export const packagesPlugin = definePlugin({
   plan: planPackages,
   diff: {
     rows: packageRows,
-    plan: ({ changed, listed }, ctx) => [upsertPackages(changed, ctx), removePackages(NOT_LISTED('p'), ctx, listedKeys(listed))],
+    plan: ({ rows, changed }, ctx) => [upsertPackages(changed, ctx), removePackages(NOT_LISTED('p'), ctx, listedKeys(keysOf(rows)))],
   },
 });

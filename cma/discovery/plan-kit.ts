@@ -119,6 +119,11 @@ export function removeOwnedNotListed(label: string, rel: string, keys: string[],
   );
 }
 
+/** The keys of keyed rows. */
+export function keysOf(rows: ReadonlyArray<{ key: string }>): string[] {
+  return rows.map((r) => r.key);
+}
+
 /**
  * The current document's keys as a map (`row.listed`), for the row diff's removals: a map lookup per
  * node where `NOT n.key IN list` compares with every key (400 packages: 160,000 comparisons per host).

@@ -42,8 +42,11 @@ export interface DiscoveryPlugin<T = unknown> {
 /** A row the plan upserts, identified by its key. */
 export type KeyedRow = { key: string } & Record<string, unknown>;
 
-/** What a row diff found: rows new or changed, keys no longer listed, and every key listed now. */
-export type RowChange = { changed: KeyedRow[]; removed: string[]; listed: string[] };
+/**
+ * What a row diff found: the current document's rows, those of them new or changed, and the previous
+ * document's rows whose key is no longer listed (as they were then).
+ */
+export type RowChange = { rows: KeyedRow[]; changed: KeyedRow[]; removed: KeyedRow[] };
 
 export interface RowDiff<T> {
   /** The keyed rows `plan` upserts, built the same way (fresh objects: the plan adds `host` to them). */

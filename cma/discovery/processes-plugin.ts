@@ -11,7 +11,7 @@ import { z } from 'zod';
 import type { WritePlan } from '../graph/write-plan';
 import { definePlugin, type IngestContext } from './plugin';
 import { endedProcessesNotListedStatement, endedProcessStatement } from './connections';
-import { intOrNull, uniqueByKey, upsertOwned } from './plan-kit';
+import { intOrNull, keysOf, uniqueByKey, upsertOwned } from './plan-kit';
 
 const processSchema = z.object({
   pid: z.number().int().positive(),
@@ -70,6 +70,6 @@ export const processesPlugin = definePlugin({
   plan: planProcesses,
   diff: {
     rows: processRows,
-    plan: ({ changed, listed }, ctx) => [upsertOwned('Process', 'RUNS', changed, ctx), endedProcessesNotListedStatement(listed, ctx)],
+    plan: ({ rows, changed }, ctx) => [upsertOwned('Process', 'RUNS', changed, ctx), endedProcessesNotListedStatement(keysOf(rows), ctx)],
   },
 });

@@ -10,6 +10,8 @@
  * success; `status` says whether the latest result failed. `run_started_ms`/`run_duration_ms` are
  * the nanoprobe's own account of the latest run. `plugin_version` is the version of the plugin that
  * derived the graph from it: a result stored by an older plugin is not taken as unchanged.
+ * `rederive` is set by another plugin's write that removed part of what this result derived: its
+ * next change is then written in full, not by row diff.
  */
 import type { BatchStatement } from '../graph/write-plan';
 import { int } from '../graph/values';
@@ -73,7 +75,7 @@ export function rawResultStatement(row: RawResultRow, ctx: IngestContext, cap = 
          d.hash = row.hash, d.wire_hash = row.wire_hash, d.plugin_version = row.plugin_version,
          d.outcome = row.outcome, d.problem = row.problem, d.status = 'ok',
          d.run_started_ms = row.run_started_ms, d.run_duration_ms = row.run_duration_ms,
-         d.okat = $now, d.changedat = $now, d.lastseen = $now, d.lastupdated = $now
+         d.okat = $now, d.changedat = $now, d.lastseen = $now, d.lastupdated = $now, d.rederive = null
      MERGE (h)-[r:HAS_DISCOVERY]->(d)
        ON CREATE SET r.firstseen = $now
      SET r.lastupdated = $now`,

@@ -32,10 +32,10 @@ export type RowDiffPlan = { plan: WritePlan; changed: number; removed: number };
 
 /** The diff's plan against the previous document's prints, or null when the plugin wants this change written in full. */
 export function rowDiffPlan<T>(diff: RowDiff<T>, before: RowPrints, current: { rows: KeyedRow[]; prints: RowPrints }, ctx: IngestContext): RowDiffPlan | null {
-  const listed = current.rows.map((r) => r.key);
   const changed = current.rows.filter((r) => before.get(r.key) !== current.prints.get(r.key));
-  const removed = [...before.keys()].filter((key) => !current.prints.has(key));
-  const plan = diff.plan({ changed, removed, listed }, ctx);
+  const removed: KeyedRow[] = [];
+  for (const [key, print] of before) if (!current.prints.has(key)) removed.push(JSON.parse(print) as KeyedRow);
+  const plan = diff.plan({ rows: current.rows, changed, removed }, ctx);
   if (plan === null) return null;
   // A statement without rows would still run once (chunking keeps it): leave out empty upserts.
   return { plan: plan.filter((s) => s.rows.length > 0), changed: changed.length, removed: removed.length };

@@ -12,9 +12,9 @@
  * an ended process that still dials: that one goes here, once its dials are gone).
  */
 import { z } from 'zod';
-import type { WritePlan } from '../graph/write-plan';
+import type { BatchStatement, Row, WritePlan } from '../graph/write-plan';
 import { canonicalAddress, isLoopback } from './ip-network';
-import { definePlugin, type IngestContext } from './plugin';
+import { definePlugin, type IngestContext, type KeyedRow, type RowChange } from './plugin';
 import { cleanupStaleDials, dialStatement, removeEndedProcesses, resolveDialsToServices, tcpEndpointKey, WILDCARD_IPS } from './connections';
 import { cleanupOwned, cleanupOwnedLinks, intOrNull, stmt, uniqueByKey, upsertOwned } from './plan-kit';
 import { processKey } from './processes-plugin';
@@ -59,7 +59,10 @@ export function tcpServiceKey(host: string, ip: string, port: number): string {
 
 const WILDCARDS = new Set(WILDCARD_IPS);
 
-function planTcp(data: TcpData, ctx: IngestContext): WritePlan {
+type Owner = z.infer<typeof ownerSchema>;
+
+/** What a tcp result derives, as keyed rows: services, socket owners, listeners and dials. */
+function tcpRows(data: TcpData, ctx: IngestContext) {
   const services = uniqueByKey(
     data.listening.flatMap((l) => {
       const ip = canonicalAddress(l.ip);
@@ -80,7 +83,6 @@ function planTcp(data: TcpData, ctx: IngestContext): WritePlan {
     }),
   );
 
-  type Owner = z.infer<typeof ownerSchema>;
   const ownerRow = (o: Owner) => ({
     key: processKey(ctx.host, o.pid, o.starttime),
     pid: intOrNull(o.pid),
@@ -117,35 +119,47 @@ function planTcp(data: TcpData, ctx: IngestContext): WritePlan {
       ];
     }),
   );
+  return { services: services.map((s) => ({ key: s.key, props: s.props })), owners, listens, dials };
+}
 
+/** Socket owners the processes plugin has not written (yet): created by key with minimal properties. */
+function ownersStatement(rows: Row[], ctx: IngestContext): BatchStatement {
+  return stmt(
+    `UNWIND $rows AS row
+     MATCH (h:Host {key: row.host})
+     MERGE (p:Process {key: row.key})
+       ON CREATE SET p.firstseen = $now, p.lastupdated = $now, p.host = row.host, p.pid = row.pid,
+                     p.starttime = row.starttime, p.name = row.name
+     MERGE (h)-[r:RUNS]->(p)
+       ON CREATE SET r.firstseen = $now, r.lastupdated = $now`,
+    rows,
+    ctx,
+  );
+}
+
+function listensStatement(rows: Row[], ctx: IngestContext): BatchStatement {
+  return stmt(
+    `UNWIND $rows AS row
+     MATCH (p:Process {key: row.process})
+     MATCH (s:TCPService {key: row.service})
+     MERGE (p)-[r:LISTENS_ON]->(s)
+       ON CREATE SET r.firstseen = $now
+     SET r.lastupdated = $now`,
+    rows,
+    ctx,
+  );
+}
+
+/** The service rows as the server-side resolution reads them. */
+const resolvable = (services: Array<{ key: string; props: { ip: string; port: unknown } }>) =>
+  services.map((s) => ({ key: s.key, ip: s.props.ip, port: s.props.port }));
+
+function planTcp(data: TcpData, ctx: IngestContext): WritePlan {
+  const { services, owners, listens, dials } = tcpRows(data, ctx);
   return [
-    stmt(
-      `UNWIND $rows AS row
-       MATCH (h:Host {key: row.host})
-       MERGE (p:Process {key: row.key})
-         ON CREATE SET p.firstseen = $now, p.lastupdated = $now, p.host = row.host, p.pid = row.pid,
-                       p.starttime = row.starttime, p.name = row.name
-       MERGE (h)-[r:RUNS]->(p)
-         ON CREATE SET r.firstseen = $now, r.lastupdated = $now`,
-      owners,
-      ctx,
-    ),
-    upsertOwned(
-      'TCPService',
-      'HAS_SERVICE',
-      services.map((s) => ({ key: s.key, props: s.props })),
-      ctx,
-    ),
-    stmt(
-      `UNWIND $rows AS row
-       MATCH (p:Process {key: row.process})
-       MATCH (s:TCPService {key: row.service})
-       MERGE (p)-[r:LISTENS_ON]->(s)
-         ON CREATE SET r.firstseen = $now
-       SET r.lastupdated = $now`,
-      listens,
-      ctx,
-    ),
+    ownersStatement(owners, ctx),
+    upsertOwned('TCPService', 'HAS_SERVICE', services, ctx),
+    listensStatement(listens, ctx),
     dialStatement(dials, ctx),
     cleanupOwnedLinks('RUNS', 'Process', 'LISTENS_ON', ctx),
     cleanupOwnedLinks('RUNS', 'Process', 'CONNECTS_TO', ctx),
@@ -153,11 +167,86 @@ function planTcp(data: TcpData, ctx: IngestContext): WritePlan {
     removeEndedProcesses(ctx),
     cleanupOwned('TCPService', 'HAS_SERVICE', ctx),
     // Last, so that only current dials (this host's own included) are linked to current services.
-    resolveDialsToServices(
-      services.map((s) => ({ key: s.key, ip: s.props.ip, port: s.props.port })),
+    resolveDialsToServices(resolvable(services), ctx),
+  ];
+}
+
+type TcpRows = ReturnType<typeof tcpRows>;
+type TcpKind = keyof TcpRows;
+const TCP_KINDS: readonly TcpKind[] = ['services', 'owners', 'listens', 'dials'];
+
+/**
+ * The row diff's rows: the four kinds of tcp rows, each key prefixed with its kind (a newline, which
+ * no key holds, keeps them apart), the row's own key kept as `id`.
+ */
+function diffRows(data: TcpData, ctx: IngestContext): KeyedRow[] {
+  const rows = tcpRows(data, ctx);
+  return TCP_KINDS.flatMap((kind) => (rows[kind] as Array<{ key: string }>).map((r) => ({ ...r, key: `${kind}\n${r.key}`, id: r.key, kind })));
+}
+
+/** Rows of one kind with their own keys back. */
+function ofKind(rows: KeyedRow[], kind: TcpKind): KeyedRow[] {
+  return rows.filter((r) => r.kind === kind).map(({ id, kind: _kind, ...rest }) => ({ ...rest, key: id as string }));
+}
+
+/**
+ * Writes what changed, leaving the graph as planTcp would. New services, owners, listeners and dials
+ * are upserted and new services resolved against the dials already known; listeners and services no
+ * longer listed are removed by key, and so are dials with their endpoint when nobody else dials it.
+ * A process that lost a dial has its connections derived again from the dials it still has (the
+ * links it keeps are refreshed, the others go), and processes ended meanwhile that dial nothing now go.
+ * Unchanged rows are left alone: the connections they support are kept up by the writes that change
+ * them (connections.ts). A processes write that removed processes since this result was written
+ * marks it (`rederive`), and its next change is written in full, restoring the socket owners.
+ */
+function planTcpChanges(change: RowChange, ctx: IngestContext): WritePlan {
+  const changed = (kind: TcpKind) => ofKind(change.changed, kind);
+  const removed = (kind: TcpKind) => ofKind(change.removed, kind);
+  const lostDials = removed('dials');
+  const redialled = new Set(lostDials.map((d) => d.process as string));
+  const dials = [...changed('dials'), ...ofKind(change.rows, 'dials').filter((d) => redialled.has(d.process as string))];
+  const services = changed('services') as Array<{ key: string; props: { ip: string; port: unknown } }>;
+  const plan: WritePlan = [
+    ownersStatement(changed('owners'), ctx),
+    upsertOwned('TCPService', 'HAS_SERVICE', services, ctx),
+    listensStatement(changed('listens'), ctx),
+    stmt(
+      `UNWIND $rows AS row
+       MATCH (:Process {key: row.process})-[r:LISTENS_ON]->(:TCPService {key: row.service})
+       DELETE r`,
+      removed('listens'),
+      ctx,
+    ),
+    dialStatement(uniqueByKey(dials), ctx),
+    stmt(
+      `UNWIND $rows AS row
+       MATCH (:Process {key: row.process})-[d:DIALS]->(e:TCPEndpoint {key: row.endpoint})
+       DELETE d
+       WITH DISTINCT e
+       WHERE NOT (e)<-[:DIALS]-()
+       DELETE e`,
+      lostDials.filter((d) => d.endpoint !== null),
+      ctx,
+    ),
+    stmt(
+      `UNWIND $rows AS row
+       MATCH (:Process {key: row.key})-[c:CONNECTS_TO]->()
+       WHERE c.lastupdated < $now
+       DELETE c`,
+      [...redialled].map((key) => ({ key })),
+      ctx,
+    ),
+    stmt(
+      `UNWIND $rows AS row
+       MATCH (:Host {key: row.host})-[:HAS_SERVICE]->(s:TCPService {key: row.key})
+       DETACH DELETE s`,
+      removed('services'),
       ctx,
     ),
   ];
+  if (lostDials.length > 0) plan.push(removeEndedProcesses(ctx));
+  plan.push(resolveDialsToServices(resolvable(services), ctx));
+  return plan;
 }
 
 export const tcpPlugin = definePlugin({
@@ -168,4 +257,5 @@ export const tcpPlugin = definePlugin({
   crossHost: true,
   dataSchema: tcpDataSchema,
   plan: planTcp,
+  diff: { rows: diffRows, plan: planTcpChanges },
 });

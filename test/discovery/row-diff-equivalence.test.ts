@@ -33,7 +33,8 @@ const owner = fc.record({ pid, starttime, comm: fc.constantFrom('sshd', 'nginx',
 const tcpDoc = fc
   .record({
     listening: fc.uniqueArray(fc.record({ ip: fc.constant('0.0.0.0'), port: fc.constantFrom(22, 80, 5432), processes: fc.array(owner, { maxLength: 2 }) }), { selector: (l) => l.port, maxLength: 3 }),
-    outbound: fc.array(owner.chain((o) => fc.record({ remote_ip: fc.constantFrom('192.0.2.10', '192.0.2.11'), remote_port: fc.constantFrom(5432, 6379) }).map((r) => ({ ...o, ...r }))), { maxLength: 3 }),
+    // Loopback dials connect to the host's own services (CONNECTS_TO); the others stay dials.
+    outbound: fc.array(owner.chain((o) => fc.record({ remote_ip: fc.constantFrom('192.0.2.10', '192.0.2.11', '127.0.0.1'), remote_port: fc.constantFrom(5432, 6379, 80) }).map((r) => ({ ...o, ...r }))), { maxLength: 3 }),
   })
   .map((data) => ({ kind: 'tcp' as const, data }));
 // Addresses apart from the ones tcp dials (test hosts must not connect to each other), shared by the
@@ -59,7 +60,7 @@ const netconfigDoc = fc
       default_routes: gateway.map((g) => ({ family: 'inet', gateway: g })),
     },
   }));
-const step = fc.oneof(processesDoc, processesDoc, packagesDoc, filesystemsDoc, tcpDoc, netconfigDoc, netconfigDoc);
+const step = fc.oneof(processesDoc, processesDoc, packagesDoc, filesystemsDoc, tcpDoc, tcpDoc, tcpDoc, netconfigDoc, netconfigDoc);
 
 /** What the host has, as comparable text: host name replaced, write times left out, `ended` as a flag. */
 async function graphOf(store: GraphStore, host: string): Promise<string[]> {
@@ -113,8 +114,9 @@ describeWithNeo4j('row-level diff against the full write (property)', () => {
     const viaFull = new DiscoveryIngestService({ store, clock, rowDiff: false });
     let diffs = 0;
     const diffsByKind: Record<string, number> = {};
+    let connections = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 6 }), async (steps) => {
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 8 }), async (steps) => {
         run += 1;
         const a = `${prefix}${run}-d`;
         const b = `${prefix}${run}-f`;
@@ -131,15 +133,19 @@ describeWithNeo4j('row-level diff against the full write (property)', () => {
           expect(rc.diff).toEqual(ra.diff);
           expect([ra.status, rc.status]).toEqual([rb.status, rb.status]);
           const full = (await graphOf(store, b)).map((l) => l.replace(/-f\b/g, ''));
+          if (full.some((l) => l.startsWith('"RUNS"') && l.includes('"CONNECTS_TO"'))) connections += 1;
           expect((await graphOf(store, a)).map((l) => l.replace(/-d\b/g, ''))).toEqual(full);
           expect((await graphOf(store, c)).map((l) => l.replace(/-s\b/g, ''))).toEqual(full);
         }
       }),
       { numRuns: 40 },
     );
+    // Connections were made and changed, not only dials recorded.
+    expect(connections).toBeGreaterThan(0);
     // The diff path was taken, not only the full one, and its documents came from the cache.
     expect(diffs).toBeGreaterThan(10);
     expect(diffsByKind.netconfig ?? 0).toBeGreaterThan(0);
+    expect(diffsByKind.tcp ?? 0).toBeGreaterThan(0);
     expect(viaDiff.documents.hits).toBeGreaterThanOrEqual(diffs);
     expect(viaStored.documents.hits).toBe(0);
   });
@@ -181,6 +187,25 @@ describeWithNeo4j('row-level diff against the full write (property)', () => {
       { host },
     );
     expect(held.map((r) => [r.a, r.mtu.toNumber()])).toEqual([['198.51.100.21', 9000]]);
+  });
+
+  test('a tcp result with one more connection writes that dial; one with a dial fewer removes it by key', async () => {
+    const ingest = new DiscoveryIngestService({ store });
+    const host = `${prefix}tcp-change`;
+    const listening = Array.from({ length: 20 }, (_, i) => ({ ip: '0.0.0.0', port: 8000 + i, processes: [{ pid: 100 + i, starttime: 1, comm: `s${i}` }] }));
+    const dial = (port: number) => ({ pid: 100, starttime: 1, comm: 's0', remote_ip: '192.0.2.50', remote_port: port });
+    const tcpDoc = (ports: number[]) => doc('tcp', host, { listening, outbound: ports.map(dial) });
+    expect((await ingest.ingest(host, okResult(tcpDoc([5432])))).diff).toBeUndefined();
+    const more = await ingest.ingest(host, okResult(tcpDoc([5432, 6379])));
+    expect(more.diff).toEqual({ changed: 1, removed: 0 });
+    // The raw result and the one dial.
+    expect(more.rows).toBe(2);
+    const fewer = await ingest.ingest(host, okResult(tcpDoc([6379])));
+    expect(fewer.diff).toEqual({ changed: 0, removed: 1 });
+    const dials = await store.read<{ e: string }>('MATCH (:Host {key: $host})-[:RUNS]->()-[:DIALS]->(e:TCPEndpoint) RETURN e.key AS e', { host });
+    expect(dials.map((r) => r.e)).toEqual(['192.0.2.50:6379']);
+    const gone = await store.read<{ n: { toNumber(): number } }>("MATCH (e:TCPEndpoint {key: '192.0.2.50:5432'}) RETURN count(e) AS n");
+    expect(gone[0]!.n.toNumber()).toBe(0);
   });
 
   test('without the previous document whole (truncated, or of an older plugin version) the full write is used', async () => {

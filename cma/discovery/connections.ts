@@ -37,6 +37,7 @@
 import type { BatchStatement } from '../graph/write-plan';
 import type { IngestContext } from './plugin';
 import { discoveryResultKey } from './raw-result';
+import { markRederive } from './rederive';
 import { hostRow, listedKeys, NOT_LISTED, perHostStmt, stmt } from './plan-kit';
 
 /** Listening addresses that accept connections to any of the host's addresses. */
@@ -233,32 +234,40 @@ export function endedProcessStatement(ctx: IngestContext): BatchStatement {
 
 /**
  * The same for the row-level diff (row-diff.ts), which does not refresh unchanged processes: the
- * processes not in `keys` (the current list) have ended.
+ * processes the previous document listed and the current one does not (`gone`, their keys) have
+ * ended. Looked up by key, not by scanning the host's processes: the graph holds no other process of
+ * the host that this write would end, since a tcp write that creates socket owners marks the
+ * processes result `rederive` (its next change is then written in full), and so does a cleanup
+ * that stopped at its bound.
  */
-export function endedProcessesNotListedStatement(keys: string[], ctx: IngestContext): BatchStatement {
-  return endedProcesses(NOT_LISTED('n'), ctx, listedKeys(keys));
+export function endedProcessesGoneStatement(gone: string[], ctx: IngestContext): BatchStatement {
+  return endedProcesses('UNWIND row.gone AS key MATCH (:Host {key: row.host})-[:RUNS]->(n:Process {key: key}) WHERE', ctx, { gone });
 }
 
 /**
- * Ends the host's processes that `ended` picks (a WHERE on its `RUNS` as `r` and the process `n`).
- * Deleting processes may take socket owners and their listeners with them, which the host's tcp
- * result derived: that result is marked `rederive`, so that its next change is written in full
- * (a row diff would not bring them back) — see tcp-plugin.ts.
+ * Ends the host's processes that `pick` finds (a MATCH of `n` ending in WHERE, or a WHERE on its
+ * `RUNS` as `r`). Deleting processes may take socket owners and their listeners with them, which the
+ * host's tcp result derived: that result is marked `rederive`, so that its next change is written
+ * in full (a row diff would not bring them back) — see tcp-plugin.ts. A cleanup that stopped at its
+ * bound marks the processes result itself.
  */
-function endedProcesses(ended: string, ctx: IngestContext, extra: Record<string, unknown> = {}): BatchStatement {
+function endedProcesses(pick: string, ctx: IngestContext, extra: Record<string, unknown> = {}): BatchStatement {
+  const match = pick.startsWith('UNWIND') ? pick : `MATCH (:Host {key: row.host})-[r:RUNS]->(n:Process) WHERE ${pick} AND`;
   return perHostStmt(
-    `MATCH (:Host {key: row.host})-[r:RUNS]->(n:Process)
-     WHERE ${ended} AND (n.ended IS NULL OR NOT (n)-[:DIALS]->())
-     WITH n LIMIT $limit
-     WITH n, EXISTS { (n)-[:DIALS]->() } AS dials
-     FOREACH (_ IN CASE WHEN dials THEN [1] ELSE [] END | SET n.ended = $now)
-     WITH n WHERE NOT dials
-     DETACH DELETE n
-     ${MARK_TCP_REDERIVE}`,
+    `${match} (n.ended IS NULL OR NOT (n)-[:DIALS]->())
+     WITH row, n LIMIT $limit
+     WITH row, collect(n) AS picked
+     WITH row, picked, [n IN picked WHERE EXISTS { (n)-[:DIALS]->() }] AS dialling, [n IN picked WHERE NOT EXISTS { (n)-[:DIALS]->() }] AS gone
+     FOREACH (n IN dialling | SET n.ended = $now)
+     FOREACH (n IN gone | DETACH DELETE n)
+     WITH row, size(gone) > 0 AS deletedSome, size(picked) >= $limit AS bounded
+     ${markRederive('deletedSome', 'row.tcpResult', 'tcpResult')}
+     ${markRederive('bounded', 'row.processesResult', 'processesResult')}`,
     ctx,
-    { ...extra, tcpResult: discoveryResultKey(ctx.host, 'tcp') },
+    { ...extra, tcpResult: discoveryResultKey(ctx.host, 'tcp'), processesResult: discoveryResultKey(ctx.host, 'processes') },
   );
 }
+
 
 /**
  * The tcp write, after its stale dials are gone: processes the processes write found ended and that
@@ -269,34 +278,12 @@ export function removeEndedProcesses(ctx: IngestContext): BatchStatement {
   return perHostStmt(
     `MATCH (:Host {key: row.host})-[:RUNS]->(n:Process)
      WHERE n.ended IS NOT NULL AND NOT (n)-[:DIALS]->()
-     WITH n LIMIT $limit
-     DETACH DELETE n
-     ${MARK_TCP_REDERIVE}`,
+     WITH row, n LIMIT $limit
+     WITH row, collect(n) AS gone
+     FOREACH (n IN gone | DETACH DELETE n)
+     WITH row, size(gone) > 0 AS deletedSome
+     ${markRederive('deletedSome', 'row.tcpResult', 'tcpResult')}`,
     ctx,
     { tcpResult: discoveryResultKey(ctx.host, 'tcp') },
   );
 }
-
-/**
- * The netconfig write, when addresses may have moved: links between the host's own processes and
- * services through an address it lost are its tcp result's to remove (a loopback dial leaves no
- * record to check them against), so that result's next change is written in full.
- */
-export function rederiveTcp(ctx: IngestContext): BatchStatement {
-  return stmt(
-    `UNWIND $rows AS row
-     MATCH (d:DiscoveryResult {key: row.tcpResult})
-     SET d.rederive = true`,
-    [{ tcpResult: discoveryResultKey(ctx.host, 'tcp') }],
-    ctx,
-  );
-}
-
-/**
- * Cypher tail of a statement that deleted processes (`n`): the host's tcp result may have derived
- * some of them (socket owners, with their listeners), so its next change is written in full. Runs
- * only when something was deleted (no rows, no group).
- */
-const MARK_TCP_REDERIVE = `WITH row, count(*) AS deleted
-     MATCH (d:DiscoveryResult {key: row.tcpResult})
-     SET d.rederive = true`;

@@ -5,7 +5,8 @@
  * from the schedule. Rules only read: they never change what was written.
  *
  * Rules fire on what is new, not on what is there, so that a result that changes by one connection
- * does not trigger the same follow-up again and again.
+ * does not trigger the same follow-up again and again. The ingest service relies on it: after a row
+ * diff that added no row (nothing was created), no rule runs, which spares a read per changed result.
  */
 import type { GraphStore } from '../graph/graph-store';
 import { int } from '../graph/values';

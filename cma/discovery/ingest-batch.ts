@@ -35,6 +35,8 @@ export type EntryOutcome = {
   diff?: { changed: number; removed: number };
   /** write time of its batch */
   now: number;
+  /** a row diff that added no row: nothing was created, so follow-up rules (which fire on what is new) are skipped */
+  createsNothing?: true;
 };
 
 export type BatchLimits = {
@@ -168,7 +170,8 @@ function decide(entry: IngestEntry, stored: Map<string, Stored>, now: number, li
     limits.documents?.put(key, planned.hash, planned.prints, printChars(planned.prints));
   }
   const diff = planned.diff === undefined ? {} : { diff: planned.diff };
-  return { plan: planned.plan, result: { discovertype: doc.discovertype, status: planned.outcome, rows, now, ...diff } };
+  const nothingNew = planned.createsNothing === true ? { createsNothing: true as const } : {};
+  return { plan: planned.plan, result: { discovertype: doc.discovertype, status: planned.outcome, rows, now, ...diff, ...nothingNew } };
 }
 
 /** The touch of a stored result with the same content, or null when there is none to touch. */

@@ -171,8 +171,9 @@ export class DiscoveryIngestService {
     if (outcome.status === 'error' && outcome.error !== undefined) {
       this.log.info({ host: hostKey, discovery: outcome.discovertype, code: outcome.error.code }, `discovery failed: ${outcome.error.message}`);
     }
-    const followUps = outcome.status === 'derived' ? await this.followUps(hostKey, outcome.discovertype, outcome.now) : [];
-    const { now: _now, ...report } = outcome;
+    // Rules fire on what a write created; a row diff that added nothing created nothing to look at.
+    const followUps = outcome.status === 'derived' && outcome.createsNothing !== true ? await this.followUps(hostKey, outcome.discovertype, outcome.now) : [];
+    const { now: _now, createsNothing: _nothing, ...report } = outcome;
     return this.count({ host: hostKey, ...report, followUps });
   }
 

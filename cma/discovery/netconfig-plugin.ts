@@ -16,7 +16,8 @@ import { z } from 'zod';
 import type { WritePlan } from '../graph/write-plan';
 import { canonicalAddress, isLinkLocal, isLoopback, networkOf } from './ip-network';
 import { definePlugin, type IngestContext, type KeyedRow, type RowChange } from './plugin';
-import { pruneOwnConnections, pruneUnsupportedConnections, rederiveTcp, resolveDialsToAddresses, resolveOwnDials } from './connections';
+import { pruneOwnConnections, pruneUnsupportedConnections, resolveDialsToAddresses, resolveOwnDials } from './connections';
+import { rederiveTcp } from './rederive';
 import { cleanupOwned, intOrNull, keysOf, perHostStmt, removeOwnedNotListed, setHostProps, stmt, uniqueByKey, upsertOwned } from './plan-kit';
 
 const addressSchema = z.object({

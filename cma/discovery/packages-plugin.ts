@@ -7,7 +7,9 @@
 import { z } from 'zod';
 import type { BatchStatement, Row, WritePlan } from '../graph/write-plan';
 import { definePlugin, type IngestContext, type KeyedRow } from './plugin';
-import { keysOf, listedKeys, NOT_LISTED, perHostStmt, stmt, uniqueByKey } from './plan-kit';
+import { keysOf, perHostStmt, stmt, uniqueByKey } from './plan-kit';
+import { markRederive } from './rederive';
+import { discoveryResultKey } from './raw-result';
 
 export const packagesDataSchema = z.object({
   packages: z
@@ -59,18 +61,24 @@ function upsertPackages(rows: KeyedRow[], ctx: IngestContext): BatchStatement {
     );
 }
 
-/** Unlinks the packages `stale` picks (a WHERE on `r` and `p`), and deletes those no host has left. */
-function removePackages(stale: string, ctx: IngestContext, extra: Row = {}): BatchStatement {
+/**
+ * Unlinks the host's packages that `pick` finds (a WHERE on its `HAS_PACKAGE` as `r` and the
+ * package `p`, or an UNWIND of keys with its MATCH), and deletes those no host has left. A cleanup
+ * that stopped at its bound marks the result `rederive`: the row diff removes by the keys the
+ * previous document listed, and the rest would never be.
+ */
+function removePackages(pick: string, ctx: IngestContext, extra: Row = {}): BatchStatement {
+  const match = pick.startsWith('UNWIND') ? pick : `MATCH (:Host {key: row.host})-[r:HAS_PACKAGE]->(p:Package) WHERE ${pick}`;
   return perHostStmt(
-    `MATCH (:Host {key: row.host})-[r:HAS_PACKAGE]->(p:Package)
-     WHERE ${stale}
-     WITH r, p LIMIT $limit
+    `${match}
+     WITH row, r, p LIMIT $limit
      DELETE r
-     WITH DISTINCT p
-     WHERE NOT (p)<-[:HAS_PACKAGE]-()
-     DELETE p`,
+     WITH row, collect(DISTINCT p) AS unlinked, count(*) AS removed
+     FOREACH (p IN [x IN unlinked WHERE NOT EXISTS { (x)<-[:HAS_PACKAGE]-() }] | DELETE p)
+     WITH row, removed >= $limit AS bounded
+     ${markRederive('bounded', 'row.packagesResult', 'packagesResult')}`,
     ctx,
-    extra,
+    { ...extra, packagesResult: discoveryResultKey(ctx.host, 'packages') },
   );
 }
 
@@ -85,6 +93,10 @@ export const packagesPlugin = definePlugin({
   plan: planPackages,
   diff: {
     rows: packageRows,
-    plan: ({ rows, changed }, ctx) => [upsertPackages(changed, ctx), removePackages(NOT_LISTED('p'), ctx, listedKeys(keysOf(rows)))],
+    // Removed by key: no other plugin links packages, and a bounded cleanup marks the result.
+    plan: ({ changed, removed }, ctx) => [
+      upsertPackages(changed, ctx),
+      removePackages('UNWIND row.gone AS key MATCH (:Host {key: row.host})-[r:HAS_PACKAGE]->(p:Package {key: key})', ctx, { gone: keysOf(removed) }),
+    ],
   },
 });

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import type { WritePlan } from '../graph/write-plan';
 import { definePlugin, type IngestContext } from './plugin';
-import { endedProcessesNotListedStatement, endedProcessStatement } from './connections';
+import { endedProcessesGoneStatement, endedProcessStatement } from './connections';
 import { intOrNull, keysOf, uniqueByKey, upsertOwned } from './plan-kit';
 
 const processSchema = z.object({
@@ -70,6 +70,6 @@ export const processesPlugin = definePlugin({
   plan: planProcesses,
   diff: {
     rows: processRows,
-    plan: ({ rows, changed }, ctx) => [upsertOwned('Process', 'RUNS', changed, ctx), endedProcessesNotListedStatement(keysOf(rows), ctx)],
+    plan: ({ changed, removed }, ctx) => [upsertOwned('Process', 'RUNS', changed, ctx), endedProcessesGoneStatement(keysOf(removed), ctx)],
   },
 });

@@ -70,6 +70,8 @@ export type IngestPlan = {
   diff?: { changed: number; removed: number };
   /** the document's rows as the next row diff compares them (derived, by a plugin with a row diff) */
   prints?: RowPrints;
+  /** a row diff that adds no row: the write creates nothing (follow-up rules, which fire on what is new, need not look) */
+  createsNothing?: true;
 };
 
 export type IngestInput = {
@@ -125,6 +127,7 @@ export function planIngest(input: IngestInput, ctx: IngestContext, registry = de
   let derived: WritePlan = [];
   let diff: IngestPlan['diff'];
   let prints: RowPrints | undefined;
+  let createsNothing = false;
   if (!plugin) {
     outcome = 'raw_only';
   } else if (unavailable !== null) {
@@ -141,6 +144,7 @@ export function planIngest(input: IngestInput, ctx: IngestContext, registry = de
       if (d !== null) {
         derived = d.plan;
         diff = { changed: d.changed, removed: d.removed };
+        createsNothing = d.added === 0;
       } else {
         derived = plugin.plan(data.data, ctx);
       }
@@ -175,6 +179,7 @@ export function planIngest(input: IngestInput, ctx: IngestContext, registry = de
     discovertype: doc.discovertype, outcome, problem, hash, plan: [raw, ...derived],
     ...(diff === undefined ? {} : { diff }),
     ...(prints === undefined ? {} : { prints }),
+    ...(createsNothing ? { createsNothing: true as const } : {}),
   };
 }
 

@@ -28,7 +28,8 @@ export function printChars(prints: RowPrints): number {
   return n;
 }
 
-export type RowDiffPlan = { plan: WritePlan; changed: number; removed: number };
+/** `added`: rows whose key the previous document did not list (0: the write creates nothing). */
+export type RowDiffPlan = { plan: WritePlan; changed: number; removed: number; added: number };
 
 /** The diff's plan against the previous document's prints, or null when the plugin wants this change written in full. */
 export function rowDiffPlan<T>(diff: RowDiff<T>, before: RowPrints, current: { rows: KeyedRow[]; prints: RowPrints }, ctx: IngestContext): RowDiffPlan | null {
@@ -38,5 +39,6 @@ export function rowDiffPlan<T>(diff: RowDiff<T>, before: RowPrints, current: { r
   const plan = diff.plan({ rows: current.rows, changed, removed }, ctx);
   if (plan === null) return null;
   // A statement without rows would still run once (chunking keeps it): leave out empty upserts.
-  return { plan: plan.filter((s) => s.rows.length > 0), changed: changed.length, removed: removed.length };
+  const added = changed.filter((r) => !before.has(r.key)).length;
+  return { plan: plan.filter((s) => s.rows.length > 0), changed: changed.length, removed: removed.length, added };
 }

@@ -18,6 +18,7 @@ import { definePlugin, type IngestContext, type KeyedRow, type RowChange } from 
 import { cleanupStaleDials, dialStatement, removeEndedProcesses, resolveDialsToServices, tcpEndpointKey, WILDCARD_IPS } from './connections';
 import { cleanupOwned, cleanupOwnedLinks, intOrNull, stmt, uniqueByKey, upsertOwned } from './plan-kit';
 import { processKey } from './processes-plugin';
+import { discoveryResultKey } from './raw-result';
 
 const ownerSchema = z.object({
   pid: z.number().int().positive(),
@@ -122,8 +123,13 @@ function tcpRows(data: TcpData, ctx: IngestContext) {
   return { services: services.map((s) => ({ key: s.key, props: s.props })), owners, listens, dials };
 }
 
-/** Socket owners the processes plugin has not written (yet): created by key with minimal properties. */
+/**
+ * Socket owners the processes plugin has not written (yet): created by key with minimal properties.
+ * Creating one marks the host's processes result `rederive`: its row diff removes processes by the
+ * keys its previous document listed, and these it never listed (its next change is written in full).
+ */
 function ownersStatement(rows: Row[], ctx: IngestContext): BatchStatement {
+  const processesResult = discoveryResultKey(ctx.host, 'processes');
   return stmt(
     `UNWIND $rows AS row
      MATCH (h:Host {key: row.host})
@@ -131,8 +137,12 @@ function ownersStatement(rows: Row[], ctx: IngestContext): BatchStatement {
        ON CREATE SET p.firstseen = $now, p.lastupdated = $now, p.host = row.host, p.pid = row.pid,
                      p.starttime = row.starttime, p.name = row.name
      MERGE (h)-[r:RUNS]->(p)
-       ON CREATE SET r.firstseen = $now, r.lastupdated = $now`,
-    rows,
+       ON CREATE SET r.firstseen = $now, r.lastupdated = $now
+     WITH row, p WHERE p.firstseen = $now
+     WITH DISTINCT row.processesResult AS key
+     MATCH (d:DiscoveryResult {key: key})
+     SET d.rederive = true`,
+    rows.map((r) => ({ ...r, processesResult })),
     ctx,
   );
 }

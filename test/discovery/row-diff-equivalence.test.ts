@@ -9,6 +9,7 @@
 import fc from 'fast-check';
 import type { GraphStore } from '../../cma/graph/graph-store';
 import { DiscoveryIngestService, type IngestReport } from '../../cma/discovery/ingest-service';
+import { planIngest } from '../../cma/discovery/registry';
 import { describeWithNeo4j, uniquePrefix } from '../support/neo4j';
 import { doc } from './connection-docs';
 import { migratedTestStore } from './migrated-store';
@@ -206,6 +207,25 @@ describeWithNeo4j('row-level diff against the full write (property)', () => {
     expect(dials.map((r) => r.e)).toEqual(['192.0.2.50:6379']);
     const gone = await store.read<{ n: { toNumber(): number } }>("MATCH (e:TCPEndpoint {key: '192.0.2.50:5432'}) RETURN count(e) AS n");
     expect(gone[0]!.n.toNumber()).toBe(0);
+  });
+
+  test('a cleanup that stops at its bound marks the result, so its next change is written in full', async () => {
+    let t = 3_000_000_000_000;
+    const clock = () => (t += 1000);
+    const ingest = new DiscoveryIngestService({ store, clock });
+    const host = `${prefix}bounded`;
+    const pkgs = (names: string[]) => doc('packages', host, { packages: names.map((name) => ({ manager: 'deb', name, version: '1' })) });
+    const key = `${host}/packages`;
+    await ingest.ingest(host, okResult(pkgs(['a', 'b', 'c', 'd'])));
+    const rederive = async () => (await store.read<{ r: unknown }>('MATCH (d:DiscoveryResult {key: $key}) RETURN d.rederive AS r', { key }))[0]?.r ?? null;
+    // A full write that may remove only 2 of the 3 stale links leaves one behind, and says so.
+    await store.runPlan(planIngest({ document: pkgs(['d']) }, { host, now: clock(), cleanupLimit: 2 }).plan);
+    expect(await rederive()).toBe(true);
+    const next = await ingest.ingest(host, okResult(pkgs(['d', 'e'])));
+    expect(next.diff).toBeUndefined();
+    expect(await rederive()).toBeNull();
+    const left = await store.read<{ k: string }>('MATCH (:Host {key: $host})-[:HAS_PACKAGE]->(p) RETURN p.name AS k ORDER BY k', { host });
+    expect(left.map((r) => r.k)).toEqual(['d', 'e']);
   });
 
   test('without the previous document whole (truncated, or of an older plugin version) the full write is used', async () => {

@@ -60,6 +60,8 @@ type Stored = {
   whole: boolean;
   /** that document's raw JSON, read only when `whole` and the document cache lacks it */
   json: string | null;
+  /** nothing stored yet, and the host has nothing the plugin derives: a diff against an empty document */
+  empty?: true;
 };
 
 export async function prepareBatch(
@@ -73,12 +75,12 @@ export async function prepareBatch(
 }
 
 /** Where an entry may be filed: under its requested name, and under the discovertype its document names. */
-function namedKeys(entry: IngestEntry): Array<{ key: string; discovertype: string }> {
+function namedKeys(entry: IngestEntry): Array<{ key: string; host: string; discovertype: string }> {
   if (!('input' in entry) || !entry.input.outcome.ok) return [];
   const types = [entry.name];
   const named = namedDiscovertype(entry.input.outcome.document);
   if (named !== null && named !== entry.name) types.push(named);
-  return types.map((t) => ({ key: discoveryResultKey(entry.host, t), discovertype: t }));
+  return types.map((t) => ({ key: discoveryResultKey(entry.host, t), host: entry.host, discovertype: t }));
 }
 
 /** The discovertype a document names, read without validating it (it may not be valid). */
@@ -115,7 +117,39 @@ async function readStored(tx: ManagedTransaction, entries: readonly IngestEntry[
       json: (r.get('json') as string | null) ?? null,
     });
   }
+  await readNothingYet(tx, named.filter((n) => !stored.has(n.key) && diffKeys.includes(n.key)), stored, limits);
   return stored;
+}
+
+/**
+ * Results with nothing stored yet, of plugins that can tell the host has nothing they derive
+ * (RowDiff.nothingYet): one read per such plugin in the batch, and those hosts' first documents are
+ * diffs against an empty one.
+ */
+async function readNothingYet(
+  tx: ManagedTransaction,
+  unstored: ReadonlyArray<{ key: string; host: string; discovertype: string }>,
+  stored: Map<string, Stored>,
+  limits: BatchLimits,
+): Promise<void> {
+  const byType = new Map<string, Array<{ key: string; host: string }>>();
+  for (const n of unstored) {
+    if (limits.registry.get(n.discovertype)?.diff?.nothingYet === undefined) continue;
+    byType.set(n.discovertype, [...(byType.get(n.discovertype) ?? []), { key: n.key, host: n.host }]);
+  }
+  for (const [discovertype, rows] of byType) {
+    const plugin = limits.registry.get(discovertype)!;
+    const result = await tx.run(
+      `UNWIND $rows AS row
+       OPTIONAL MATCH (h:Host {key: row.host})
+       RETURN row.key AS key, h IS NULL OR ${plugin.diff!.nothingYet!} AS empty`,
+      { rows },
+    );
+    for (const r of result.records) {
+      if (r.get('empty') !== true) continue;
+      stored.set(r.get('key') as string, { hash: null, wireHash: null, pluginVersion: plugin.version ?? 1, whole: true, json: null, empty: true });
+    }
+  }
 }
 
 function decide(entry: IngestEntry, stored: Map<string, Stored>, now: number, limits: BatchLimits): Prepared<EntryOutcome> {
@@ -201,6 +235,7 @@ function unchanged(
  */
 function previousDocument(s: Stored | undefined, version: number, cachedFor: (hash: string | null) => RowPrints | undefined): PreviousDocument | undefined {
   if (s === undefined || !s.whole || s.pluginVersion !== version) return undefined;
+  if (s.empty === true) return { prints: new Map() };
   if (s.json === null) {
     const prints = cachedFor(s.hash);
     return prints === undefined ? undefined : { prints };

@@ -61,6 +61,21 @@ function upsertPackages(rows: KeyedRow[], ctx: IngestContext): BatchStatement {
     );
 }
 
+/** Links the host to packages it was not linked to (row diff: the graph holds no such link), creating packages that are new. */
+function linkNewPackages(rows: KeyedRow[], ctx: IngestContext): BatchStatement {
+  return stmt(
+      `UNWIND $rows AS row
+       MATCH (h:Host {key: row.host})
+       MERGE (p:Package {key: row.key})
+         ON CREATE SET p.firstseen = $now, p.lastupdated = $now, p.manager = row.manager,
+                       p.name = row.name, p.version = row.version
+       CREATE (h)-[r:HAS_PACKAGE]->(p)
+       SET r.firstseen = $now, r.lastupdated = $now, r.arch = row.arch`,
+      rows,
+      ctx,
+    );
+}
+
 /**
  * Unlinks the host's packages that `pick` finds (a WHERE on its `HAS_PACKAGE` as `r` and the
  * package `p`, or an UNWIND of keys with its MATCH), and deletes those no host has left. A cleanup
@@ -86,6 +101,12 @@ function planPackages(data: PackagesData, ctx: IngestContext): WritePlan {
   return [upsertPackages(packageRows(data), ctx), removePackages('r.lastupdated < $now', ctx)];
 }
 
+/** `rows` without those whose key is in `other`. */
+function withoutKeys(rows: KeyedRow[], other: KeyedRow[]): KeyedRow[] {
+  const drop = new Set(keysOf(other));
+  return rows.filter((r) => !drop.has(r.key));
+}
+
 export const packagesPlugin = definePlugin({
   discovertype: 'packages',
   description: '(Host)-[:HAS_PACKAGE {arch}]->(Package {manager, name, version})',
@@ -94,9 +115,16 @@ export const packagesPlugin = definePlugin({
   diff: {
     rows: packageRows,
     // Removed by key: no other plugin links packages, and a bounded cleanup marks the result.
-    plan: ({ changed, removed }, ctx) => [
-      upsertPackages(changed, ctx),
-      removePackages('UNWIND row.gone AS key MATCH (:Host {key: row.host})-[r:HAS_PACKAGE]->(p:Package {key: key})', ctx, { gone: keysOf(removed) }),
+    // New links are created, not merged: with the host's many packages and the packages' many hosts,
+    // MERGE looks through one side's links for every row. A host's first document is a diff against
+    // an empty one when it has no packages yet.
+    nothingYet: 'NOT EXISTS { (h)-[:HAS_PACKAGE]->() }',
+    plan: ({ changed, added, removed }, ctx) => [
+      linkNewPackages(added, ctx),
+      upsertPackages(withoutKeys(changed, added), ctx),
+      ...(removed.length === 0
+        ? []
+        : [removePackages('UNWIND row.gone AS key MATCH (:Host {key: row.host})-[r:HAS_PACKAGE]->(p:Package {key: key})', ctx, { gone: keysOf(removed) })]),
     ],
   },
 });

@@ -46,7 +46,13 @@ export type KeyedRow = { key: string } & Record<string, unknown>;
  * What a row diff found: the current document's rows, those of them new or changed, and the previous
  * document's rows whose key is no longer listed (as they were then).
  */
-export type RowChange = { rows: KeyedRow[]; changed: KeyedRow[]; removed: KeyedRow[] };
+export type RowChange = {
+  rows: KeyedRow[];
+  changed: KeyedRow[];
+  /** the changed rows whose key the previous document did not list (the graph holds nothing of them) */
+  added: KeyedRow[];
+  removed: KeyedRow[];
+};
 
 export interface RowDiff<T> {
   /** The keyed rows `plan` upserts, built the same way (fresh objects: the plan adds `host` to them). */
@@ -56,6 +62,12 @@ export interface RowDiff<T> {
    * full write after all (netconfig: an address moved, which other hosts' connections follow).
    */
   plan(change: RowChange, ctx: IngestContext): WritePlan | null;
+  /**
+   * Cypher predicate on the Host `h`: the host has nothing this plugin derives. When it holds and no
+   * result is stored yet, the first document is a diff against an empty one (everything added), so
+   * the plan may create instead of merge. Only for plugins no other write adds rows of the same kind to.
+   */
+  readonly nothingYet?: string;
 }
 
 /** Lets the registry hold plugins of different data types in one list. */

@@ -70,6 +70,9 @@ export const processesPlugin = definePlugin({
   plan: planProcesses,
   diff: {
     rows: processRows,
-    plan: ({ changed, removed }, ctx) => [upsertOwned('Process', 'RUNS', changed, ctx), endedProcessesGoneStatement(keysOf(removed), ctx)],
+    plan: ({ changed, removed }, ctx) => [
+      upsertOwned('Process', 'RUNS', changed, ctx),
+      ...(removed.length === 0 ? [] : [endedProcessesGoneStatement(keysOf(removed), ctx)]),
+    ],
   },
 });

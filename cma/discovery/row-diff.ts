@@ -36,9 +36,9 @@ export function rowDiffPlan<T>(diff: RowDiff<T>, before: RowPrints, current: { r
   const changed = current.rows.filter((r) => before.get(r.key) !== current.prints.get(r.key));
   const removed: KeyedRow[] = [];
   for (const [key, print] of before) if (!current.prints.has(key)) removed.push(JSON.parse(print) as KeyedRow);
-  const plan = diff.plan({ rows: current.rows, changed, removed }, ctx);
+  const added = changed.filter((r) => !before.has(r.key));
+  const plan = diff.plan({ rows: current.rows, changed, added, removed }, ctx);
   if (plan === null) return null;
   // A statement without rows would still run once (chunking keeps it): leave out empty upserts.
-  const added = changed.filter((r) => !before.has(r.key)).length;
-  return { plan: plan.filter((s) => s.rows.length > 0), changed: changed.length, removed: removed.length, added };
+  return { plan: plan.filter((s) => s.rows.length > 0), changed: changed.length, removed: removed.length, added: added.length };
 }

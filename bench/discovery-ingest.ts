@@ -7,6 +7,7 @@ import { changeFleet } from './support/fleet-changes';
 import { sha256Hex } from '../common/hash';
 import { canonicalJson } from '../protocol/messages/canonical-json';
 import { StatementProfile, type StatementShape } from '../cma/graph/statement-profile';
+import { cpuProfiled } from './support/cpu-profile';
 
 /**
  * Discovery results of a fleet through the CMA's real ingest path (DiscoveryIngestService: validation,
@@ -19,6 +20,7 @@ import { StatementProfile, type StatementShape } from '../cma/graph/statement-pr
  *   npm run bench -- discovery-ingest [--hosts 1000] [--concurrency 64] [--lanes 2] [--batch 64]
  *     [--change netconfig,processes,tcp,packages]   (the kinds the third pass changes)
  *     [--profile]   (statement time by shape, per pass, in the line: where the database time goes)
+ *     [--cpu-profile FILE]   (a V8 CPU profile of the third pass: where the CMA's time goes)
  */
 type WireResult = PayloadOf<'DISCOVERY_RESULT'>;
 
@@ -132,7 +134,7 @@ export async function main(args: string[]): Promise<Record<string, unknown>> {
     const kinds = (option(args, '--change') ?? KINDS.join(',')).split(',') as Array<(typeof KINDS)[number]>;
     const later = changeFleet(fleet, 0.01, kinds);
     process.stderr.write('third pass, 1% of the rows of every result changed...\n');
-    const changed = await ingestFleet(service, later.fleet, concurrency, 1_800_001_200_000);
+    const changed = await cpuProfiled(option(args, '--cpu-profile'), () => ingestFleet(service, later.fleet, concurrency, 1_800_001_200_000));
     process.stderr.write(`third pass: ${changed.seconds.toFixed(1)} s, ${JSON.stringify(changed.statuses)}, rows ${JSON.stringify(changed.rowsByKind)}\n`);
     profiled('changed');
     const rowsChanged = Object.values(later.rowsChanged).reduce((a, b) => a + b, 0);

@@ -32,9 +32,18 @@ function percentile(values: number[], p: number): number | null {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
+type MinuteFigures = {
+  host: string;
+  /** when the line was logged (ms since the epoch), 0 when the line has no time */
+  time: number;
+  eventLoopDelayP99Ms: number;
+  eventLoopDelayMaxMs: number;
+  heartbeatLatenessP99Ms: number;
+};
+
 /** Every per-minute figure line the nanoprobes logged (load-watch.ts), from their log files. */
-function loadFigures(stateRoot: string, hosts: string[]): Array<{ eventLoopDelayP99Ms: number; heartbeatLatenessP99Ms: number }> {
-  const out: Array<{ eventLoopDelayP99Ms: number; heartbeatLatenessP99Ms: number }> = [];
+function loadFigures(stateRoot: string, hosts: string[]): MinuteFigures[] {
+  const out: MinuteFigures[] = [];
   for (const host of hosts) {
     let text = '';
     try {
@@ -45,14 +54,41 @@ function loadFigures(stateRoot: string, hosts: string[]): Array<{ eventLoopDelay
     for (const line of text.split('\n')) {
       if (!line.includes('"msg":"event loop')) continue;
       try {
-        const j = JSON.parse(line) as { eventLoopDelayP99Ms?: number; heartbeatLatenessP99Ms?: number };
-        out.push({ eventLoopDelayP99Ms: j.eventLoopDelayP99Ms ?? 0, heartbeatLatenessP99Ms: j.heartbeatLatenessP99Ms ?? 0 });
+        const j = JSON.parse(line) as { time?: number; eventLoopDelayP99Ms?: number; eventLoopDelayMaxMs?: number; heartbeatLatenessP99Ms?: number };
+        out.push({
+          host,
+          time: j.time ?? 0,
+          eventLoopDelayP99Ms: j.eventLoopDelayP99Ms ?? 0,
+          eventLoopDelayMaxMs: j.eventLoopDelayMaxMs ?? 0,
+          heartbeatLatenessP99Ms: j.heartbeatLatenessP99Ms ?? 0,
+        });
       } catch {
         // a line cut by a kill
       }
     }
   }
   return out;
+}
+
+/**
+ * The slowest host-minutes, with how long after that host's last (re)start each was logged: tells a
+ * stall of the busy machine from one of a nanoprobe starting every script at once.
+ */
+function worstMinutes(figures: MinuteFigures[], startedAt: Map<string, number[]>, count = 5): Array<Record<string, unknown>> {
+  return [...figures]
+    .sort((a, b) => b.eventLoopDelayP99Ms - a.eventLoopDelayP99Ms)
+    .slice(0, count)
+    .map((f) => {
+      const starts = (startedAt.get(f.host) ?? []).filter((t) => t <= f.time);
+      const last = starts.length === 0 ? null : starts[starts.length - 1]!;
+      return {
+        host: f.host,
+        loop_p99_ms: f.eventLoopDelayP99Ms,
+        loop_max_ms: f.eventLoopDelayMaxMs,
+        hb_p99_ms: f.heartbeatLatenessP99Ms,
+        s_after_start: last === null || f.time === 0 ? null : Math.round((f.time - last) / 1000),
+      };
+    });
 }
 
 export async function main(args: string[]): Promise<Record<string, unknown>> {
@@ -67,6 +103,8 @@ export async function main(args: string[]): Promise<Record<string, unknown>> {
   // Debug: the nanoprobes' per-minute load figures are logged at debug unless slow.
   const fleet = new NanoprobeFleet({ host: '127.0.0.1', port: service.address.port }, stateRoot, 'debug');
   const members = loopbackFleet(hostCount, 2, 'load');
+  /** when each host was started, first and after every kill (ms since the epoch) */
+  const startedAt = new Map<string, number[]>();
   const keyOf = (hostname: string): string | undefined => service.peers.all().find((p) => p.hostname === hostname)?.keyid;
   const statusOf = (hostname: string): string => {
     const key = keyOf(hostname);
@@ -88,7 +126,10 @@ export async function main(args: string[]): Promise<Record<string, unknown>> {
     }
   }, 100);
   try {
-    for (const m of members) fleet.start(m);
+    for (const m of members) {
+      fleet.start(m);
+      startedAt.set(m.hostname, [Date.now()]);
+    }
     const joinDeadline = Date.now() + 120_000;
     while (!members.every((m) => statusOf(m.hostname) === 'live')) {
       if (Date.now() > joinDeadline) throw new Error('the fleet did not join within 120 s');
@@ -109,6 +150,7 @@ export async function main(args: string[]): Promise<Record<string, unknown>> {
       else missed++;
       progress(`kill ${kills}: ${victim.hostname} ${statusOf(victim.hostname) === 'dead' ? `declared dead after ${((performance.now() - killedAt) / 1000).toFixed(1)} s` : 'MISSED'}`);
       fleet.start(victim);
+      startedAt.set(victim.hostname, [...(startedAt.get(victim.hostname) ?? []), Date.now()]);
       const backBy = Date.now() + 60_000;
       while (statusOf(victim.hostname) !== 'live' && Date.now() < backBy) await sleep(100);
       killed = null;
@@ -138,6 +180,9 @@ export async function main(args: string[]): Promise<Record<string, unknown>> {
     false_death_hosts: falseDeaths,
     hb_lateness_p99_ms: percentile(figures.map((f) => f.heartbeatLatenessP99Ms), 99),
     event_loop_delay_p99_ms: percentile(figures.map((f) => f.eventLoopDelayP99Ms), 99),
+    event_loop_delay_p50_ms: percentile(figures.map((f) => f.eventLoopDelayP99Ms), 50),
+    hb_lateness_p50_ms: percentile(figures.map((f) => f.heartbeatLatenessP99Ms), 50),
+    worst_minutes: worstMinutes(figures, startedAt),
     load_reports: figures.length,
     discovery_results: counts.received_DISCOVERY_RESULT ?? 0,
     membership_write_retries: counts.membership_write_retries ?? 0,

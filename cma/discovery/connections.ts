@@ -38,7 +38,7 @@ import type { BatchStatement } from '../graph/write-plan';
 import type { IngestContext } from './plugin';
 import { discoveryResultKey } from './raw-result';
 import { markRederive } from './rederive';
-import { hostRow, listedKeys, NOT_LISTED, perHostStmt, stmt } from './plan-kit';
+import { hostRow, perHostStmt, stmt } from './plan-kit';
 
 /** Listening addresses that accept connections to any of the host's addresses. */
 export const WILDCARD_IPS: readonly string[] = ['0.0.0.0', '::'];
@@ -229,7 +229,7 @@ export function cleanupStaleDials(ctx: IngestContext): BatchStatement {
  * the same endpoint. A process listed again loses its mark (the processes plugin clears it).
  */
 export function endedProcessStatement(ctx: IngestContext): BatchStatement {
-  return endedProcesses('r.lastupdated < $now', ctx);
+  return endedProcesses('MATCH (:Host {key: row.host})-[r:RUNS]->(n:Process) WHERE r.lastupdated < $now', ctx);
 }
 
 /**
@@ -241,20 +241,19 @@ export function endedProcessStatement(ctx: IngestContext): BatchStatement {
  * that stopped at its bound.
  */
 export function endedProcessesGoneStatement(gone: string[], ctx: IngestContext): BatchStatement {
-  return endedProcesses('UNWIND row.gone AS key MATCH (:Host {key: row.host})-[:RUNS]->(n:Process {key: key}) WHERE', ctx, { gone });
+  return endedProcesses('UNWIND row.gone AS key MATCH (:Host {key: row.host})-[:RUNS]->(n:Process {key: key}) WHERE true', ctx, { gone });
 }
 
 /**
- * Ends the host's processes that `pick` finds (a MATCH of `n` ending in WHERE, or a WHERE on its
- * `RUNS` as `r`). Deleting processes may take socket owners and their listeners with them, which the
- * host's tcp result derived: that result is marked `rederive`, so that its next change is written
- * in full (a row diff would not bring them back) — see tcp-plugin.ts. A cleanup that stopped at its
- * bound marks the processes result itself.
+ * Ends the host's processes that `pick` finds (Cypher that binds the process as `n` and ends in a
+ * WHERE, which this extends). Deleting processes may take socket owners and their listeners with
+ * them, which the host's tcp result derived: that result is marked `rederive`, so that its next
+ * change is written in full (a row diff would not bring them back) — see tcp-plugin.ts. A cleanup
+ * that stopped at its bound marks the processes result itself.
  */
 function endedProcesses(pick: string, ctx: IngestContext, extra: Record<string, unknown> = {}): BatchStatement {
-  const match = pick.startsWith('UNWIND') ? pick : `MATCH (:Host {key: row.host})-[r:RUNS]->(n:Process) WHERE ${pick} AND`;
   return perHostStmt(
-    `${match} (n.ended IS NULL OR NOT (n)-[:DIALS]->())
+    `${pick} AND (n.ended IS NULL OR NOT (n)-[:DIALS]->())
      WITH row, n LIMIT $limit
      WITH row, collect(n) AS picked
      WITH row, picked, [n IN picked WHERE EXISTS { (n)-[:DIALS]->() }] AS dialling, [n IN picked WHERE NOT EXISTS { (n)-[:DIALS]->() }] AS gone
@@ -267,7 +266,6 @@ function endedProcesses(pick: string, ctx: IngestContext, extra: Record<string, 
     { ...extra, tcpResult: discoveryResultKey(ctx.host, 'tcp'), processesResult: discoveryResultKey(ctx.host, 'processes') },
   );
 }
-
 
 /**
  * The tcp write, after its stale dials are gone: processes the processes write found ended and that

@@ -97,7 +97,7 @@ async function readStored(tx: ManagedTransaction, entries: readonly IngestEntry[
   if (keys.length === 0) return stored;
   // The previous JSON only where a row diff may use it: derived (the graph follows it) and whole.
   const diffKeys = limits.rowDiff ? named.filter((n) => limits.registry.get(n.discovertype)?.diff !== undefined).map((n) => n.key) : [];
-  // The JSON is left out where the document cache holds the document of the stored hash.
+  // The JSON is left out where the document cache holds the rows of the stored hash's document.
   const cached = limits.documents?.hashes(diffKeys) ?? {};
   const result = await tx.run(
     `UNWIND $keys AS key
@@ -117,7 +117,8 @@ async function readStored(tx: ManagedTransaction, entries: readonly IngestEntry[
       json: (r.get('json') as string | null) ?? null,
     });
   }
-  await readNothingYet(tx, named.filter((n) => !stored.has(n.key) && diffKeys.includes(n.key)), stored, limits);
+  const diffable = new Set(diffKeys);
+  await readNothingYet(tx, named.filter((n) => !stored.has(n.key) && diffable.has(n.key)), stored, limits);
   return stored;
 }
 
@@ -135,14 +136,16 @@ async function readNothingYet(
   const byType = new Map<string, Array<{ key: string; host: string }>>();
   for (const n of unstored) {
     if (limits.registry.get(n.discovertype)?.diff?.nothingYet === undefined) continue;
-    byType.set(n.discovertype, [...(byType.get(n.discovertype) ?? []), { key: n.key, host: n.host }]);
+    const rows = byType.get(n.discovertype) ?? [];
+    rows.push({ key: n.key, host: n.host });
+    byType.set(n.discovertype, rows);
   }
   for (const [discovertype, rows] of byType) {
     const plugin = limits.registry.get(discovertype)!;
     const result = await tx.run(
       `UNWIND $rows AS row
        OPTIONAL MATCH (h:Host {key: row.host})
-       RETURN row.key AS key, h IS NULL OR ${plugin.diff!.nothingYet!} AS empty`,
+       RETURN row.key AS key, h IS NULL OR ${plugin.diff?.nothingYet ?? 'false'} AS empty`,
       { rows },
     );
     for (const r of result.records) {

@@ -18,6 +18,7 @@ import { canonicalAddress, isLinkLocal, isLoopback, networkOf } from './ip-netwo
 import { definePlugin, type IngestContext, type KeyedRow, type RowChange } from './plugin';
 import { pruneOwnConnections, pruneUnsupportedConnections, resolveDialsToAddresses, resolveOwnDials } from './connections';
 import { rederiveTcp } from './rederive';
+import { ofKind, tagged } from './row-diff';
 import { cleanupOwned, intOrNull, keysOf, perHostStmt, removeOwnedNotListed, setHostProps, stmt, uniqueByKey, upsertOwned } from './plan-kit';
 
 const addressSchema = z.object({
@@ -171,16 +172,11 @@ function planNetconfig(data: NetconfigData, ctx: IngestContext): WritePlan {
 }
 
 /**
- * The row diff's rows: the NICs (upserted as the full plan does), and the addresses and gateways as
- * rows of their own, only so that a change to them is seen. Keys of the three kinds never meet: an
- * interface name holds no newline.
+ * The row diff's rows, tagged (row-diff.ts): the NICs (upserted as the full plan does), and the
+ * addresses and gateways only so that a change to them is seen.
  */
 function diffRows(data: NetconfigData, ctx: IngestContext): KeyedRow[] {
-  return [
-    ...nicRows(data, ctx).map((n) => ({ ...n, kind: 'nic' })),
-    ...addressRows(data, ctx).map((a) => ({ ...a, key: `\naddress\n${a.key}`, kind: 'address' })),
-    { key: '\ngateways', kind: 'gateways', gateways: gatewaysOf(data) },
-  ];
+  return [...tagged('nics', nicRows(data, ctx)), ...tagged('addresses', addressRows(data, ctx)), ...tagged('gateways', [{ key: 'default', gateways: gatewaysOf(data) }])];
 }
 
 /**
@@ -190,10 +186,10 @@ function diffRows(data: NetconfigData, ctx: IngestContext): KeyedRow[] {
  * were every one of those statements finds nothing to do.
  */
 function planNicChanges(change: RowChange, ctx: IngestContext): WritePlan | null {
-  const onlyNics = (rows: KeyedRow[]) => rows.every((r) => r.kind === 'nic');
+  const onlyNics = (rows: KeyedRow[]) => rows.every((r) => r.kind === 'nics');
   if (!onlyNics(change.changed) || !onlyNics(change.removed)) return null;
-  const plan = [upsertOwned('NIC', 'HAS_NIC', change.changed.map((r) => ({ key: r.key, props: r.props })), ctx)];
-  if (change.removed.length > 0) plan.push(removeOwnedNotListed('NIC', 'HAS_NIC', keysOf(change.rows.filter((r) => r.kind === 'nic')), ctx));
+  const plan = [upsertOwned('NIC', 'HAS_NIC', ofKind(change.changed, 'nics'), ctx)];
+  if (change.removed.length > 0) plan.push(removeOwnedNotListed('NIC', 'HAS_NIC', keysOf(ofKind(change.rows, 'nics')), ctx));
   return plan;
 }
 

@@ -45,47 +45,40 @@ function packageRows(data: PackagesData): KeyedRow[] {
   );
 }
 
-/** The host's packages: existing Package nodes matched, new ones created, the host's link refreshed. */
-function upsertPackages(rows: KeyedRow[], ctx: IngestContext): BatchStatement {
-  return stmt(
-      `UNWIND $rows AS row
-       MATCH (h:Host {key: row.host})
-       MERGE (p:Package {key: row.key})
-         ON CREATE SET p.firstseen = $now, p.lastupdated = $now, p.manager = row.manager,
-                       p.name = row.name, p.version = row.version
-       MERGE (h)-[r:HAS_PACKAGE]->(p)
+/**
+ * The host's packages: existing Package nodes matched, new ones created; the host's link merged and
+ * refreshed, or, for links the row diff knows the graph lacks, created (MERGE would look through one
+ * side's links for every row: the host's hundreds of packages, or a package's thousands of hosts).
+ */
+function linkPackages(rows: KeyedRow[], link: 'merge' | 'create', ctx: IngestContext): BatchStatement {
+  const relationship =
+    link === 'merge'
+      ? `MERGE (h)-[r:HAS_PACKAGE]->(p)
          ON CREATE SET r.firstseen = $now
-       SET r.lastupdated = $now, r.arch = row.arch`,
-      rows,
-      ctx,
-    );
-}
-
-/** Links the host to packages it was not linked to (row diff: the graph holds no such link), creating packages that are new. */
-function linkNewPackages(rows: KeyedRow[], ctx: IngestContext): BatchStatement {
+       SET r.lastupdated = $now, r.arch = row.arch`
+      : `CREATE (h)-[r:HAS_PACKAGE]->(p)
+       SET r.firstseen = $now, r.lastupdated = $now, r.arch = row.arch`;
   return stmt(
-      `UNWIND $rows AS row
-       MATCH (h:Host {key: row.host})
-       MERGE (p:Package {key: row.key})
-         ON CREATE SET p.firstseen = $now, p.lastupdated = $now, p.manager = row.manager,
-                       p.name = row.name, p.version = row.version
-       CREATE (h)-[r:HAS_PACKAGE]->(p)
-       SET r.firstseen = $now, r.lastupdated = $now, r.arch = row.arch`,
-      rows,
-      ctx,
-    );
+    `UNWIND $rows AS row
+     MATCH (h:Host {key: row.host})
+     MERGE (p:Package {key: row.key})
+       ON CREATE SET p.firstseen = $now, p.lastupdated = $now, p.manager = row.manager,
+                     p.name = row.name, p.version = row.version
+     ${relationship}`,
+    rows,
+    ctx,
+  );
 }
 
 /**
- * Unlinks the host's packages that `pick` finds (a WHERE on its `HAS_PACKAGE` as `r` and the
- * package `p`, or an UNWIND of keys with its MATCH), and deletes those no host has left. A cleanup
+ * Unlinks the host's packages that `pick` finds (Cypher that binds the link as `r` and the package as
+ * `p`), and deletes those no host has left. A cleanup
  * that stopped at its bound marks the result `rederive`: the row diff removes by the keys the
  * previous document listed, and the rest would never be.
  */
 function removePackages(pick: string, ctx: IngestContext, extra: Row = {}): BatchStatement {
-  const match = pick.startsWith('UNWIND') ? pick : `MATCH (:Host {key: row.host})-[r:HAS_PACKAGE]->(p:Package) WHERE ${pick}`;
   return perHostStmt(
-    `${match}
+    `${pick}
      WITH row, r, p LIMIT $limit
      DELETE r
      WITH row, collect(DISTINCT p) AS unlinked, count(*) AS removed
@@ -98,7 +91,7 @@ function removePackages(pick: string, ctx: IngestContext, extra: Row = {}): Batc
 }
 
 function planPackages(data: PackagesData, ctx: IngestContext): WritePlan {
-  return [upsertPackages(packageRows(data), ctx), removePackages('r.lastupdated < $now', ctx)];
+  return [linkPackages(packageRows(data), 'merge', ctx), removePackages('MATCH (:Host {key: row.host})-[r:HAS_PACKAGE]->(p:Package) WHERE r.lastupdated < $now', ctx)];
 }
 
 /** `rows` without those whose key is in `other`. */
@@ -115,13 +108,12 @@ export const packagesPlugin = definePlugin({
   diff: {
     rows: packageRows,
     // Removed by key: no other plugin links packages, and a bounded cleanup marks the result.
-    // New links are created, not merged: with the host's many packages and the packages' many hosts,
-    // MERGE looks through one side's links for every row. A host's first document is a diff against
-    // an empty one when it has no packages yet.
+    // New links are created, not merged; a host's first document is a diff against an empty one
+    // when it has no packages yet.
     nothingYet: 'NOT EXISTS { (h)-[:HAS_PACKAGE]->() }',
     plan: ({ changed, added, removed }, ctx) => [
-      linkNewPackages(added, ctx),
-      upsertPackages(withoutKeys(changed, added), ctx),
+      linkPackages(added, 'create', ctx),
+      linkPackages(withoutKeys(changed, added), 'merge', ctx),
       ...(removed.length === 0
         ? []
         : [removePackages('UNWIND row.gone AS key MATCH (:Host {key: row.host})-[r:HAS_PACKAGE]->(p:Package {key: key})', ctx, { gone: keysOf(removed) })]),

@@ -19,8 +19,7 @@ import { discoveryResultKey } from './raw-result';
 export function rederiveTcp(ctx: IngestContext): BatchStatement {
   return stmt(
     `UNWIND $rows AS row
-     MATCH (d:DiscoveryResult {key: row.tcpResult})
-     SET d.rederive = true`,
+     ${markRederive('true', 'row.tcpResult', 'tcpResult')}`,
     [{ tcpResult: discoveryResultKey(ctx.host, 'tcp') }],
     ctx,
   );

@@ -137,9 +137,10 @@ export function planIngest(input: IngestInput, ctx: IngestContext, registry = de
     const data = plugin.dataSchema.safeParse(doc.data);
     if (data.success) {
       outcome = 'derived';
-      const current = plugin.diff === undefined ? null : rowPrints(plugin.diff, data.data, ctx);
+      const rowDiff = plugin.diff;
+      const current = rowDiff === undefined ? null : rowPrints(rowDiff, data.data, ctx);
       const before = current === null ? null : previousPrints(plugin, input.previous, ctx);
-      const d = current !== null && before !== null && plugin.diff !== undefined ? rowDiffPlan(plugin.diff, before, current, ctx) : null;
+      const d = rowDiff !== undefined && current !== null && before !== null ? rowDiffPlan(rowDiff, before, current, ctx) : null;
       prints = current?.prints;
       if (d !== null) {
         derived = d.plan;

@@ -12,6 +12,20 @@
 import type { WritePlan } from '../graph/write-plan';
 import type { IngestContext, KeyedRow, RowDiff } from './plugin';
 
+/**
+ * Rows of one kind among several in one diff (tcp: services, owners, listeners, dials): each key
+ * prefixed with its kind and a newline, which no key holds, so kinds never meet; the row's own key is
+ * kept as `id`, and ofKind gives the rows back as they were.
+ */
+export function tagged<T extends { key: string }>(kind: string, rows: readonly T[]): KeyedRow[] {
+  return rows.map((r) => ({ ...r, key: `${kind}\n${r.key}`, id: r.key, kind }));
+}
+
+/** The rows of one kind of a tagged diff, with their own keys back. */
+export function ofKind(rows: readonly KeyedRow[], kind: string): KeyedRow[] {
+  return rows.filter((r) => r.kind === kind).map(({ id, kind: _kind, ...rest }) => ({ ...rest, key: id as string }));
+}
+
 /** A document's rows as the diff compares them: key → the row's JSON text. */
 export type RowPrints = ReadonlyMap<string, string>;
 

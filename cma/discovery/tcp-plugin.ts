@@ -19,6 +19,8 @@ import { cleanupStaleDials, dialStatement, removeEndedProcesses, resolveDialsToS
 import { cleanupOwned, cleanupOwnedLinks, intOrNull, stmt, uniqueByKey, upsertOwned } from './plan-kit';
 import { processKey } from './processes-plugin';
 import { discoveryResultKey } from './raw-result';
+import { ofKind, tagged } from './row-diff';
+import { markRederive } from './rederive';
 
 const ownerSchema = z.object({
   pid: z.number().int().positive(),
@@ -139,9 +141,8 @@ function ownersStatement(rows: Row[], ctx: IngestContext): BatchStatement {
      MERGE (h)-[r:RUNS]->(p)
        ON CREATE SET r.firstseen = $now, r.lastupdated = $now
      WITH row, p WHERE p.firstseen = $now
-     WITH DISTINCT row.processesResult AS key
-     MATCH (d:DiscoveryResult {key: key})
-     SET d.rederive = true`,
+     WITH DISTINCT row.processesResult AS processesKey
+     ${markRederive('true', 'processesKey', 'processesResult')}`,
     rows.map((r) => ({ ...r, processesResult })),
     ctx,
   );
@@ -185,18 +186,10 @@ type TcpRows = ReturnType<typeof tcpRows>;
 type TcpKind = keyof TcpRows;
 const TCP_KINDS: readonly TcpKind[] = ['services', 'owners', 'listens', 'dials'];
 
-/**
- * The row diff's rows: the four kinds of tcp rows, each key prefixed with its kind (a newline, which
- * no key holds, keeps them apart), the row's own key kept as `id`.
- */
+/** The row diff's rows: the four kinds of tcp rows, tagged (row-diff.ts). */
 function diffRows(data: TcpData, ctx: IngestContext): KeyedRow[] {
   const rows = tcpRows(data, ctx);
-  return TCP_KINDS.flatMap((kind) => (rows[kind] as Array<{ key: string }>).map((r) => ({ ...r, key: `${kind}\n${r.key}`, id: r.key, kind })));
-}
-
-/** Rows of one kind with their own keys back. */
-function ofKind(rows: KeyedRow[], kind: TcpKind): KeyedRow[] {
-  return rows.filter((r) => r.kind === kind).map(({ id, kind: _kind, ...rest }) => ({ ...rest, key: id as string }));
+  return TCP_KINDS.flatMap((kind) => tagged<{ key: string }>(kind, rows[kind]));
 }
 
 /**

@@ -32,16 +32,13 @@ export function score(device: string, worker: Worker): number {
 
 /** The worker that polls `device`, or null when no worker can take it. Ties go to the smaller id. */
 export function ownerOf(device: string, workers: readonly Worker[]): string | null {
-  let best: Worker | null = null;
-  let bestScore = -Infinity;
+  let best: { id: string; score: number } | null = null;
   for (const w of workers) {
     const s = score(device, w);
-    if (s > bestScore || (s === bestScore && best !== null && s > -Infinity && w.id < best.id)) {
-      best = w;
-      bestScore = s;
-    }
+    if (s === -Infinity) continue;
+    if (best === null || s > best.score || (s === best.score && w.id < best.id)) best = { id: w.id, score: s };
   }
-  return best === null || bestScore === -Infinity ? null : best.id;
+  return best?.id ?? null;
 }
 
 /** Every device's worker (devices no worker can take are left out). */

@@ -24,6 +24,7 @@ export const ENVIRONMENT: ReadonlyArray<readonly [string, readonly string[], Env
   ['MULTICAST_IF', ['multicast', 'interface'], 'string'],
   ['MULTICAST_TTL', ['multicast', 'ttl'], 'number'],
   ['DISCOVERY_DIRS', ['discovery', 'dirs'], 'pathList'],
+  ['DISCOVERY_SPLAY_MS', ['discovery', 'firstRunSplayMs'], 'number'],
   ['LOG_LEVEL', ['log', 'level'], 'string'],
 ];
 

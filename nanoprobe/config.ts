@@ -104,9 +104,14 @@ export const nanoprobeConfigSchema = z
         dirs: z.array(z.string().min(1)).max(64).default([]),
         /** Scripts running at once on this host. */
         maxConcurrent: z.number().int().min(1).max(16).default(2),
+        /**
+         * A new request's first run waits up to this long (a fixed offset per host and request), so
+         * a fleet that starts together does not run every script in the same seconds. 0: at once.
+         */
+        firstRunSplayMs: z.number().int().min(0).max(3_600_000).default(10_000),
       })
       .strict()
-      .default({ dirs: [], maxConcurrent: 2 }),
+      .default({ dirs: [], maxConcurrent: 2, firstRunSplayMs: 10_000 }),
     announce: z
       .object({
         /** First retry delay; doubles per unanswered announcement up to maxMs. */

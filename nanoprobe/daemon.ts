@@ -85,7 +85,7 @@ export type NanoprobeParts = {
   clock: Clock;
   epochNow: () => number;
   random: () => number;
-  discovery: Pick<DiscoveryBridgeOptions, 'directories' | 'run' | 'clock'>;
+  discovery: Pick<DiscoveryBridgeOptions, 'directories' | 'run' | 'clock' | 'runChild' | 'onStop'>;
 };
 
 export class Nanoprobe extends EventEmitter<NanoprobeEvents> {
@@ -164,6 +164,7 @@ export class Nanoprobe extends EventEmitter<NanoprobeEvents> {
     this.discovery = new DiscoveryBridge({
       ...parts.discovery,
       maxConcurrent: this.config.discovery.maxConcurrent,
+      firstRunSplay: { maxMs: this.config.discovery.firstRunSplayMs, seed: this.keyId },
       send: (result) => this.link.send('DISCOVERY_RESULT', result),
       canSend: () => this.link.joined,
       log: this.log,

@@ -10,6 +10,7 @@
  */
 import { isUnimatrixError } from '../protocol/errors';
 import { createRequestRunner } from './discovery/run-request';
+import type { ChildRun } from './discovery/runner';
 import type { DiscoveryRequest } from './discovery/request';
 import type { RunResult } from './discovery/run-result';
 import { DiscoveryScheduler, type DiscoveryReport, type RequestStatus, type SchedulerClock } from './discovery/scheduler';
@@ -27,6 +28,8 @@ export type DiscoveryBridgeOptions = {
   /** Script directories, searched in order. */
   directories: readonly string[];
   maxConcurrent: number;
+  /** Spreads first runs (scheduler.ts); the seed is this host's identity. */
+  firstRunSplay?: { maxMs: number; seed: string };
   /** Sends one result reliably; resolves once the CMA acknowledged it. */
   send: (result: DiscoveryResultPayload) => Promise<void>;
   /** Whether a CMA is there to send to (joined). */
@@ -37,6 +40,10 @@ export type DiscoveryBridgeOptions = {
   clock?: SchedulerClock;
   /** Replaces the real script runner (tests). */
   run?: (request: DiscoveryRequest) => Promise<RunResult>;
+  /** How the real runner starts scripts (the spawner helper); ignored when `run` is given. */
+  runChild?: ChildRun;
+  /** Called on stop, after the scheduler stopped (ends the spawner helper). */
+  onStop?: () => void;
 };
 
 type Pending = { payload: DiscoveryResultPayload; inFlight: boolean };
@@ -62,9 +69,10 @@ export class DiscoveryBridge {
   constructor(private readonly options: DiscoveryBridgeOptions) {
     this.epochNow = options.epochNow ?? Date.now;
     const schedulerOptions = {
-      run: options.run ?? createRequestRunner({ directories: options.directories }),
+      run: options.run ?? createRequestRunner({ directories: options.directories, ...(options.runChild === undefined ? {} : { runChild: options.runChild }) }),
       onResult: (report: DiscoveryReport) => this.queue(report.requestId, resultToWire(report)),
       maxConcurrent: options.maxConcurrent,
+      ...(options.firstRunSplay === undefined ? {} : { firstRunSplay: options.firstRunSplay }),
       onCallbackError: (err: unknown) => options.log.error({ err }, 'discovery result could not be queued'),
     };
     this.scheduler = new DiscoveryScheduler(options.clock === undefined ? schedulerOptions : { ...schedulerOptions, clock: options.clock });
@@ -92,6 +100,7 @@ export class DiscoveryBridge {
   stop(): void {
     this.stopped = true;
     this.scheduler.stop();
+    this.options.onStop?.();
   }
 
   /** Resolves when no script is running (orderly shutdown, tests). */

@@ -23,6 +23,7 @@ import { UnknownSenderTap } from './unknown-sender-tap';
 import { configuredCmaKeys, loadNanoprobeIdentity } from './identity';
 import { createNanoprobeLogger, type Logger } from './logger';
 import { builtinDiscoveryDirectory, softwareVersion } from './project-files';
+import { ChildSpawner } from './sandbox/child-spawner';
 
 export type StartNanoprobeOptions = {
   /** Validated here; flags/env/YAML merging is config-loader.ts's job (the CLI does it). */
@@ -55,6 +56,7 @@ export async function startNanoprobe(options: StartNanoprobeOptions): Promise<Na
     recvBufferBytes: 256 * 1024,
     sendBufferBytes: 256 * 1024,
   });
+  let stopSpawner: (() => void) | undefined;
   try {
     prepareBootstrapSocket(socket, config);
     const guard = new SecurePacketGuard({ identity, session: new LocalSession() });
@@ -68,6 +70,13 @@ export async function startNanoprobe(options: StartNanoprobeOptions): Promise<Na
     const endpoint = new Endpoint({ socket: tapped, guard, clock, options: options.transport ?? {} });
     const discovery: NanoprobeParts['discovery'] = { directories: [...config.discovery.dirs, builtinDiscoveryDirectory()] };
     if (options.runDiscovery !== undefined) discovery.run = options.runDiscovery;
+    else {
+      // Started now, while the nanoprobe is idle: the one fork its own event loop waits for.
+      const spawner = new ChildSpawner({ onHelperProblem: (message) => log.warn({ problem: message }, 'spawner helper problem; started again on the next run') });
+      discovery.runChild = spawner.run;
+      stopSpawner = () => spawner.stop();
+      discovery.onStop = stopSpawner;
+    }
     // The CMA decides what runs: a script of the operator's own runs once the CMA asks for it.
     for (const own of listScripts(config.discovery.dirs)) {
       log.info({ discovery: own.name, path: own.path }, 'discovery script of your own found: it runs when the CMA requests it (discovery.requests in the CMA configuration)');
@@ -91,6 +100,7 @@ export async function startNanoprobe(options: StartNanoprobeOptions): Promise<Na
     nanoprobe.start();
     return nanoprobe;
   } catch (err) {
+    stopSpawner?.();
     await socket.close();
     throw err;
   }

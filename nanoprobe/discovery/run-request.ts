@@ -4,13 +4,15 @@
 import { resolveScript } from './script-directory';
 import type { DiscoveryRequest } from './request';
 import type { RunResult } from './run-result';
-import { runScript, type RunOptions } from './runner';
+import { runScript, type ChildRun, type RunOptions } from './runner';
 
 export type RequestRunnerConfig = {
   /** script directories, searched in order */
   directories: readonly string[];
   /** defaults for what a request does not say */
   defaults?: Pick<RunOptions, 'timeoutMs' | 'maxOutputBytes' | 'maxStderrBytes' | 'nice' | 'passEnv' | 'killGraceMs'>;
+  /** how scripts are started; default: in this process (the daemon passes its spawner helper) */
+  runChild?: ChildRun;
 };
 
 export function createRequestRunner(config: RequestRunnerConfig): (request: DiscoveryRequest) => Promise<RunResult> {
@@ -33,6 +35,6 @@ export function createRequestRunner(config: RequestRunnerConfig): (request: Disc
     if (request.timeoutMs !== undefined) options.timeoutMs = request.timeoutMs;
     if (request.nice !== undefined) options.nice = request.nice;
     if (request.maxOutputBytes !== undefined) options.maxOutputBytes = request.maxOutputBytes;
-    return runScript(options);
+    return runScript(options, config.runChild);
   };
 }

@@ -37,12 +37,15 @@ function scriptEnv(options: RunOptions): Record<string, string> | string {
   return env;
 }
 
-export async function runScript(options: RunOptions): Promise<RunResult> {
+/** How a program is started: in this process (runChild) or through the spawner helper (child-spawner.ts). */
+export type ChildRun = (options: ChildRunOptions) => Promise<ChildOutcome>;
+
+export async function runScript(options: RunOptions, run: ChildRun = runChild): Promise<RunResult> {
   const script = options.script;
   const env = scriptEnv(options);
   if (typeof env === 'string') return { ok: false, code: 'invalid_request', message: env, script, durationMs: 0, exitCode: null, signal: null, stderr: { text: '', truncated: false } };
   const { script: _script, params: _params, ...limits } = options;
-  const outcome = await runChild({ ...limits, executable: script, args: ['discover'], env });
+  const outcome = await run({ ...limits, executable: script, args: ['discover'], env });
   return asRunResult(script, outcome);
 }
 

@@ -1,4 +1,4 @@
-import { DiscoveryScheduler, fingerprintOf, type DiscoveryReport } from './scheduler';
+import { DiscoveryScheduler, fingerprintOf, splayOffsetMs, type DiscoveryReport } from './scheduler';
 import type { DiscoveryRequest } from './request';
 import type { RunResult } from './run-result';
 import { flush, ManualClock } from '../../test/discovery/manual-clock';
@@ -251,5 +251,53 @@ describe('discovery scheduler', () => {
   test('fingerprints ignore stderr and messages but not exit status', () => {
     expect(fingerprintOf(failed('timeout'))).toBe(fingerprintOf(failed('timeout')));
     expect(fingerprintOf(failed('nonzero_exit', 1))).not.toBe(fingerprintOf(failed('nonzero_exit', 2)));
+  });
+
+  test('first runs are spread over the splay window at offsets fixed by host and request; replacements and runNow are not delayed', async () => {
+    const clock = new ManualClock();
+    const runs = new ControlledRuns();
+    const scheduler = new DiscoveryScheduler({
+      clock,
+      run: runs.run,
+      onResult: () => undefined,
+      maxConcurrent: 16,
+      firstRunSplay: { maxMs: 10_000, seed: 'host-a' },
+    });
+    const names = ['os', 'netconfig', 'processes', 'packages', 'tcp', 'filesystems', 'sshd', 'lldp'];
+    for (const name of names) scheduler.submit({ name, intervalMs: 600_000 });
+    const offsets = new Map(names.map((n) => [n, splayOffsetMs('host-a', n, 10_000, 600_000)]));
+    expect(new Set(offsets.values()).size).toBeGreaterThan(1); // spread, not one instant
+    for (const offset of offsets.values()) expect(offset).toBeGreaterThanOrEqual(0);
+    for (const offset of offsets.values()) expect(offset).toBeLessThan(10_000);
+    await flush();
+    expect(runs.started.map((r) => r.name)).toEqual(names.filter((n) => offsets.get(n) === 0));
+    // Each request starts exactly at its own offset, in offset order.
+    const byOffset = [...offsets.entries()].sort((a, b) => a[1] - b[1]);
+    let at = 0;
+    for (const [name, offset] of byOffset) {
+      if (offset > at) {
+        await clock.advance(offset - 1 - at);
+        expect(runs.started.map((r) => r.name)).not.toContain(name);
+        await clock.advance(1);
+        at = offset;
+      }
+      expect(runs.started.map((r) => r.name)).toContain(name);
+    }
+    expect(runs.started).toHaveLength(names.length);
+
+    // A second host gets other offsets; a short interval caps the window.
+    expect(names.map((n) => splayOffsetMs('host-b', n, 10_000, 600_000))).not.toEqual(names.map((n) => offsets.get(n)));
+    expect(splayOffsetMs('host-a', 'os', 10_000, 1_000)).toBeLessThan(1_000);
+    expect(splayOffsetMs('host-a', 'os', 0, 600_000)).toBe(0);
+
+    // A new request run at once by runNow starts without waiting for its offset.
+    const late = { name: 'late', intervalMs: 600_000 };
+    scheduler.submit(late);
+    await flush();
+    expect(runs.started.filter((r) => r.name === 'late')).toHaveLength(splayOffsetMs('host-a', 'late', 10_000, 600_000) === 0 ? 1 : 0);
+    scheduler.runNow('late');
+    await flush();
+    expect(runs.started.filter((r) => r.name === 'late')).toHaveLength(1);
+    scheduler.stop();
   });
 });

@@ -9,6 +9,7 @@
  * `onResult` sends the result (the daemon uses the reliable channel). Time comes from an injected
  * clock, so tests drive it.
  */
+import { createHash } from 'node:crypto';
 import { contentHash } from '../../protocol/messages/canonical-json';
 import { requestId, type DiscoveryRequest } from './request';
 import type { RunResult } from './run-result';
@@ -47,6 +48,14 @@ export type SchedulerOptions = {
   onResult: (report: DiscoveryReport) => void;
   /** scripts running at once, over all requests (a nanoprobe must stay light on its host) */
   maxConcurrent?: number;
+  /**
+   * Spreads the first run of each new request over up to `maxMs` (never more than its interval), at
+   * an offset fixed by `seed` (the host) and the request. A fleet that boots together, or a CMA that
+   * asks every host for everything at once, would otherwise run every script on every host in the
+   * same seconds — on shared machines that is when heartbeats go out late — and send the CMA its
+   * heaviest ingest all at once. Replaced requests and `runNow` are not delayed.
+   */
+  firstRunSplay?: { maxMs: number; seed: string };
   /** told when onResult throws; the scheduler carries on either way */
   onCallbackError?: (err: unknown, report: DiscoveryReport) => void;
 };
@@ -81,6 +90,14 @@ export function fingerprintOf(result: RunResult): string {
   return result.ok
     ? `ok:${contentHash(result.document)}`
     : `error:${result.code}:${result.exitCode ?? ''}:${result.signal ?? ''}`;
+}
+
+/** The first-run delay of `requestKey` on the host `seed`: uniform in [0, min(maxMs, intervalMs)). */
+export function splayOffsetMs(seed: string, requestKey: string, maxMs: number, intervalMs: number): number {
+  const window = intervalMs > 0 ? Math.min(maxMs, intervalMs) : maxMs;
+  if (window <= 0) return 0;
+  const fraction = createHash('sha256').update(seed).update('\0').update(requestKey).digest().readUInt32BE(0) / 2 ** 32;
+  return Math.floor(fraction * window);
 }
 
 export class DiscoveryScheduler {
@@ -127,7 +144,10 @@ export class DiscoveryScheduler {
       removed: false,
     };
     this.entries.set(id, entry);
-    this.due(entry);
+    const splay = this.options.firstRunSplay;
+    const offset = splay === undefined ? 0 : splayOffsetMs(splay.seed, id, splay.maxMs, request.intervalMs);
+    if (offset > 0) this.schedule(entry, this.clock.now() + offset);
+    else this.due(entry);
   }
 
   /** Stops a request. A run in progress finishes but is not reported. */

@@ -43,6 +43,8 @@ export type ChildRunOptions = {
   /** 0 (normal) to 19 (lowest priority) */
   nice?: number;
   killGraceMs?: number;
+  /** told the program's pid once it started (the spawner helper tracks what it must kill on exit) */
+  onStarted?: (pid: number) => void;
 };
 
 type Facts = { durationMs: number; exitCode: number | null; signal: NodeJS.Signals | null; stderr: StderrExcerpt };
@@ -170,6 +172,7 @@ export function runChild(options: ChildRunOptions): Promise<ChildOutcome> {
     });
     child.on('close', () => finish());
 
+    if (child.pid !== undefined) options.onStarted?.(child.pid);
     if (child.pid !== undefined && nice > 0) {
       try {
         setPriority(child.pid, nice);

@@ -19,6 +19,10 @@ describe('message table', () => {
       DISCOVERY_RESULT: 14,
       REJOIN: 15,
       AGENT_LOAD: 16,
+      POLLER_WORKERS: 17,
+      POLLER_ASSIGN: 18,
+      POLLER_CONFIRM: 19,
+      POLL_RESULT: 20,
     };
     for (const [name, number] of Object.entries(pinned)) {
       expect([name, MESSAGE_TABLE[name as keyof typeof MESSAGE_TABLE]?.type]).toEqual([name, number]);

@@ -19,6 +19,7 @@ import {
   unexpectedHeartbeatSchema,
 } from './messages/liveness';
 import { announceAckSchema, announceSchema, configSchema, leaveSchema, rejoinSchema } from './messages/membership';
+import { pollerAssignSchema, pollerConfirmSchema, pollerWorkersSchema, pollResultSchema } from './messages/poller';
 
 type MessageSpec = { readonly type: number; readonly schema: z.ZodType; readonly summary: string };
 
@@ -39,6 +40,10 @@ export const MESSAGE_TABLE = {
   DISCOVERY_RESULT: { type: 14, schema: discoveryResultSchema, summary: 'a changed discovery result' },
   REJOIN: { type: 15, schema: rejoinSchema, summary: 'the CMA holds the host as no member: announce again' },
   AGENT_LOAD: { type: 16, schema: agentLoadSchema, summary: 'an agent turned slow (event loop, heartbeat lateness), or is well again' },
+  POLLER_WORKERS: { type: 17, schema: pollerWorkersSchema, summary: "a poller's workers and their capacity (each a rendezvous-hashing unit)" },
+  POLLER_ASSIGN: { type: 18, schema: pollerAssignSchema, summary: 'devices a worker starts or stops polling' },
+  POLLER_CONFIRM: { type: 19, schema: pollerConfirmSchema, summary: "a device's first good poll on its new worker (its old holder may stop)" },
+  POLL_RESULT: { type: 20, schema: pollResultSchema, summary: "a device command's changed result, parsed by its TextFSM template" },
 } as const satisfies Record<string, MessageSpec>;
 
 export type MessageName = keyof typeof MESSAGE_TABLE;

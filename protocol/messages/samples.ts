@@ -94,4 +94,31 @@ export const SAMPLE_PAYLOADS: { [N in MessageName]: PayloadOf<N> } = {
   },
   REJOIN: { reason: 'declared dead: host down (second_partner)', joinId: 1_735_000_000_456 },
   AGENT_LOAD: { windowMs: 60_000, slow: true, eventLoopDelayP99Ms: 412.5, eventLoopDelayMaxMs: 1_930, heartbeatLatenessP99Ms: 880 },
+  POLLER_WORKERS: { workers: [{ index: 0, capacity: 2_000, state: 'up' }, { index: 1, capacity: 2_000, state: 'draining' }] },
+  POLLER_ASSIGN: {
+    epoch: 42,
+    worker: 1,
+    start: [
+      {
+        device: 'core-sw-01',
+        address: '10.0.9.1',
+        port: 22,
+        platform: 'cisco_ios',
+        credential: 'netops',
+        hostKeySha256: 'nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8',
+        commands: [{ command: 'show interfaces', intervalSeconds: 60, template: 'cisco_ios_show_interfaces.textfsm' }],
+      },
+    ],
+    stop: ['edge-rtr-07'],
+  },
+  POLLER_CONFIRM: { epoch: 42, worker: 1, device: 'core-sw-01', firstPollAt: 1_735_000_004_500 },
+  POLL_RESULT: {
+    worker: 1,
+    device: 'core-sw-01',
+    command: 'show version',
+    contentHash: '2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae',
+    startedAt: 1_735_000_005_000,
+    durationMs: 180,
+    outcome: { ok: true, records: [{ VERSION: '15.2(4)E10', HOSTNAME: 'core-sw-01', UPTIME: '3 weeks, 2 days' }] },
+  },
 };

@@ -4,6 +4,7 @@
  */
 import type { GraphStore } from '../graph/graph-store';
 import { toPlain } from '../graph/values';
+import { decodeRawJson } from './raw-json';
 import { discoveryResultKey } from './raw-result';
 
 export type DiscoveryError = { code: string; message: string; exitCode: number | null; stderr: string; at: string | null };
@@ -95,7 +96,8 @@ export async function hostDiscoveryDocument(store: Pick<GraphStore, 'read'>, hos
   });
   if (!rows[0]) return null;
   const props = toPlain(rows[0].d) as Record<string, unknown>;
-  const json = typeof props.json === 'string' ? props.json : null;
+  const raw = (rows[0].d as { properties?: Record<string, unknown> }).properties ?? {};
+  const json = decodeRawJson(raw.json, raw.json_deflate);
   const truncated = props.truncated === true;
   let document: unknown = null;
   if (json !== null && !truncated) document = JSON.parse(json);

@@ -16,6 +16,7 @@ import { describeIssues, discoveryEnvelopeSchema } from '../../protocol/messages
 import { sha256Hex } from '../../common/hash';
 import type { Prepared } from '../graph/group-commit';
 import type { WritePlan } from '../graph/write-plan';
+import { decodeRawJson } from './raw-json';
 import { discoveryResultKey, failurePlan, unchangedResultStatement, type DiscoveryFailure, type RunFacts } from './raw-result';
 import type { DocumentCache } from './document-cache';
 import { planIngest, type PluginRegistry, type PreviousDocument } from './registry';
@@ -104,7 +105,7 @@ async function readStored(tx: ManagedTransaction, entries: readonly IngestEntry[
      MATCH (d:DiscoveryResult {key: key})
      WITH key, d, key IN $diffKeys AND d.outcome = 'derived' AND NOT coalesce(d.truncated, false) AND d.rederive IS NULL AS whole
      RETURN key, d.hash AS hash, d.wire_hash AS wireHash, coalesce(d.plugin_version, 1) AS pluginVersion, whole,
-            CASE WHEN whole AND coalesce($cached[key], '') <> coalesce(d.hash, '') THEN d.json END AS json`,
+            CASE WHEN whole AND coalesce($cached[key], '') <> coalesce(d.hash, '') THEN [d.json, d.json_deflate] END AS json`,
     { keys, diffKeys, cached },
   );
   for (const r of result.records) {
@@ -114,12 +115,22 @@ async function readStored(tx: ManagedTransaction, entries: readonly IngestEntry[
       wireHash: (r.get('wireHash') as string | null) ?? null,
       pluginVersion: typeof version === 'number' ? version : version.toNumber(),
       whole: r.get('whole') === true,
-      json: (r.get('json') as string | null) ?? null,
+      json: storedJson(r.get('json')),
     });
   }
   const diffable = new Set(diffKeys);
   await readNothingYet(tx, named.filter((n) => !stored.has(n.key) && diffable.has(n.key)), stored, limits);
   return stored;
+}
+
+/** The pre-read's [text, deflated] pair as text; a pair that will not inflate is as good as none. */
+function storedJson(pair: unknown): string | null {
+  if (!Array.isArray(pair)) return null;
+  try {
+    return decodeRawJson(pair[0], pair[1]);
+  } catch {
+    return null;
+  }
 }
 
 /**

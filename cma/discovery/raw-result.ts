@@ -17,6 +17,7 @@ import type { BatchStatement } from '../graph/write-plan';
 import { int } from '../graph/values';
 import type { IngestContext } from './plugin';
 import { intOrNull, stmt } from './plan-kit';
+import { encodeRawJson } from './raw-json';
 
 /** Characters of raw JSON kept per (host, discovertype). */
 export const RAW_JSON_CAP = 1024 * 1024;
@@ -64,6 +65,7 @@ function runColumns(run: RunFacts | undefined): Record<string, unknown> {
  */
 export function rawResultStatement(row: RawResultRow, ctx: IngestContext, cap = RAW_JSON_CAP): BatchStatement {
   const truncated = row.json.length > cap;
+  const kept = encodeRawJson(truncated ? row.json.slice(0, cap) : row.json);
   return stmt(
     `UNWIND $rows AS row
      MERGE (h:Host {key: row.host})
@@ -71,7 +73,7 @@ export function rawResultStatement(row: RawResultRow, ctx: IngestContext, cap = 
      MERGE (d:DiscoveryResult {key: row.key})
        ON CREATE SET d.firstseen = $now
      SET d.host = row.host, d.discovertype = row.discovertype, d.description = row.description,
-         d.source = row.source, d.json = row.json, d.json_chars = row.json_chars, d.truncated = row.truncated,
+         d.source = row.source, d.json = row.json, d.json_deflate = row.json_deflate, d.json_chars = row.json_chars, d.truncated = row.truncated,
          d.hash = row.hash, d.wire_hash = row.wire_hash, d.plugin_version = row.plugin_version,
          d.outcome = row.outcome, d.problem = row.problem, d.status = 'ok',
          d.run_started_ms = row.run_started_ms, d.run_duration_ms = row.run_duration_ms,
@@ -85,7 +87,8 @@ export function rawResultStatement(row: RawResultRow, ctx: IngestContext, cap = 
         discovertype: row.discovertype,
         description: row.description.slice(0, 1000),
         source: row.source.slice(0, 1000),
-        json: truncated ? row.json.slice(0, cap) : row.json,
+        json: kept.json,
+        json_deflate: kept.jsonDeflate,
         json_chars: int(row.json.length),
         truncated,
         hash: row.hash,

@@ -30,6 +30,8 @@ export function toPlain(value: unknown): unknown {
     return value.toString();
   }
   if (Array.isArray(value)) return value.map(toPlain);
+  // Byte arrays (Neo4j byte[] properties) as base64, not as an object of numbered keys.
+  if (ArrayBuffer.isView(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
   if (typeof value === 'object') {
     const graphEntity = value as { properties?: unknown; labels?: unknown; type?: unknown };
     if (graphEntity.properties !== undefined && (graphEntity.labels !== undefined || graphEntity.type !== undefined)) {

@@ -6,6 +6,7 @@ import net from 'node:net';
 import neo4j from 'neo4j-driver';
 import type { GraphStore } from '../../cma/graph/graph-store';
 import { failurePlan } from '../../cma/discovery/raw-result';
+import { hostDiscoveryDocument } from '../../cma/discovery/discovery-results';
 import { planIngest } from '../../cma/discovery/registry';
 import type { IngestContext } from '../../cma/discovery/plugin';
 import { describeWithNeo4j, uniquePrefix } from '../support/neo4j';
@@ -188,6 +189,30 @@ describeWithNeo4j('discovery ingest into the real Neo4j', () => {
       expect(rows).toHaveLength(1);
       expect(JSON.parse(rows[0]?.json ?? '{}').data).toEqual({ rack: 'B7' });
       expect(rows[0]).toMatchObject({ status: 'error', code: 'timeout' });
+    });
+
+    test('a long raw document is kept deflated and read back whole; a short one stays text', async () => {
+      const items = Array.from({ length: 300 }, (_, i) => ({ slot: i, serial: `SN${1000 + i}`, model: 'QSFP28-100G-LR4' }));
+      const long = { discovertype: 'optics-inventory', description: '', host: 'web1', source: 'x', data: { items } };
+      await ingest(long, web);
+      const [row] = await store.read<{ json: string | null; bytes: unknown }>(
+        `MATCH (d:DiscoveryResult {key: $key}) RETURN d.json AS json, d.json_deflate AS bytes`,
+        { key: `${web}/optics-inventory` },
+      );
+      expect(row?.json).toBeNull();
+      // Stored as a byte[] (the driver's Int8Array), not a list of integers.
+      expect(row?.bytes).toBeInstanceOf(Int8Array);
+      expect((row?.bytes as Int8Array).byteLength).toBeLessThan(JSON.stringify(long).length / 3);
+      const read = await hostDiscoveryDocument(store, web, 'optics-inventory');
+      expect(read?.document).toEqual(long);
+
+      await ingest({ ...long, data: { items: items.slice(0, 2) } }, web);
+      const [short] = await store.read<{ json: string | null; bytes: unknown }>(
+        `MATCH (d:DiscoveryResult {key: $key}) RETURN d.json AS json, d.json_deflate AS bytes`,
+        { key: `${web}/optics-inventory` },
+      );
+      expect(short?.bytes).toBeNull();
+      expect(JSON.parse(short?.json ?? '{}').data.items).toHaveLength(2);
     });
   });
 });

@@ -1,7 +1,7 @@
 import type { RunningCma } from '../../cma/cma-service';
 import { apiGet, until, type DemoStep } from './demo-steps';
 
-type DiscoveryStatus = { discovertype: string; status: string; outcome: string | null };
+type DiscoveryStatus = { discovertype: string; status: string; outcome: string | null; lastSeen: string | null };
 type InventoryRow = { host: string; os: string | null; nics: number; processes: number; packages: number };
 
 /**
@@ -13,9 +13,11 @@ const REQUIRED = ['netconfig', 'os', 'processes'];
 
 export function discoverySteps(cma: () => RunningCma, hosts: string[]): DemoStep[] {
   const api = <T>(route: string): Promise<T | null> => apiGet<T>(cma().apiUrl, route);
+  // Results of this run only: the demo's graph outlives it, and an earlier run's would pass at once.
+  const since = Date.now();
   const derived = async (host: string): Promise<string[]> =>
     ((await api<{ results: DiscoveryStatus[] }>(`hosts/${host}/discovery`))?.results ?? [])
-      .filter((r) => r.status === 'ok' && r.outcome === 'derived')
+      .filter((r) => r.status === 'ok' && r.outcome === 'derived' && r.lastSeen !== null && Date.parse(r.lastSeen) >= since)
       .map((r) => r.discovertype);
   return [
     {

@@ -74,7 +74,7 @@ export async function hostDiscoveryStatus(store: Pick<GraphStore, 'read'>, host:
     `OPTIONAL MATCH (h:Host {key: $host})
      RETURN h IS NOT NULL AS found,
             COLLECT { MATCH (h)-[:HAS_DISCOVERY]->(d:DiscoveryResult)
-                      RETURN d {.*, json: null} AS d ORDER BY d.discovertype } AS results`,
+                      RETURN d {.*, json: null, json_deflate: null} AS d ORDER BY d.discovertype } AS results`,
     { host },
   );
   const row = rows[0];

@@ -24,6 +24,11 @@ export class HandoverTable {
     for (const [device, entry] of initial) this.entries.set(device, { ...entry });
   }
 
+  /** Every device's entry, to persist (copies). */
+  all(): Array<[string, DeviceEntry]> {
+    return [...this.entries].map(([device, e]) => [device, { ...e }]);
+  }
+
   entry(device: string): DeviceEntry | undefined {
     const e = this.entries.get(device);
     return e === undefined ? undefined : { ...e };

@@ -1,0 +1,4 @@
+// Pollers (cma/pollers/): the network devices they poll over SSH and the workers that poll them.
+// (NetworkDevice)-[:POLLED_BY {role}]->(PollerWorker) is the handover table a restarted CMA resumes.
+CREATE CONSTRAINT networkdevice_key IF NOT EXISTS FOR (n:NetworkDevice) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT pollerworker_key IF NOT EXISTS FOR (n:PollerWorker) REQUIRE n.key IS UNIQUE;

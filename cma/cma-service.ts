@@ -18,6 +18,8 @@ import { queriesRoute } from './api/queries-route';
 import { DiscoverySchedule } from './discovery/discovery-schedule';
 import { DiscoveryIngestService } from './discovery/ingest-service';
 import { linkDiscovery } from './discovery/membership-link';
+import { linkPollers } from './pollers/link-pollers';
+import { pollersRoute } from './api/pollers-route';
 import { bindApiServer, type ApiServer } from './api/http-server';
 import { openGraph, OpenedGraph } from './graph/open-graph';
 import { applyMigrations } from './graph/migrations';
@@ -75,6 +77,7 @@ export async function startCma(config: CmaConfig, log: Logger): Promise<RunningC
     membership.useAgentLoad(load);
     load.register(router);
     linkDiscovery({ membership, router, ingest, schedule, store: graph.store, concurrency: config.discovery.concurrency, requestOnJoin: config.discovery.enabled, log });
+    const pollers = await linkPollers({ membership, router, store: graph.store, config: config.pollers, log });
     const routers: Router[] = [
       healthRoute(graph.store, graph.uri, startedAt),
       hostsRoute(membership.hosts, {
@@ -89,6 +92,7 @@ export async function startCma(config: CmaConfig, log: Logger): Promise<RunningC
       ringsRoute(membership),
       discoveryRoute(graph.store),
       queriesRoute(graph.store),
+      pollersRoute(pollers),
     ];
     api.mount(routers);
     log.info({ api: api.url, neo4j: graph.uri, membership: membership.address, multicast: membership.transport.multicast }, 'CMA ready');
@@ -103,6 +107,7 @@ export async function startCma(config: CmaConfig, log: Logger): Promise<RunningC
         if (stopped) return;
         stopped = true;
         await api.close();
+        pollers.stop();
         await membership.stop();
         await graph.store.close();
         await graph.local?.stop();

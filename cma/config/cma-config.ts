@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { describeIssues, layerConfig, type EnvBinding } from '../../common/layered-config';
 import { membershipTimingSchema } from '../membership/timing';
 import { discoveryScheduleConfigSchema } from '../discovery/discovery-schedule';
+import { pollersConfigSchema } from '../pollers/poller-config';
 import { projectRoot } from '../../common/project-package';
 
 /**
@@ -74,6 +75,8 @@ export const cmaConfigSchema = z
       })
       .strict()
       .default({ enabled: true, requests: {}, concurrency: 8 }),
+    /** Network devices polled over SSH by pollers (cma/pollers/poller-config.ts). */
+    pollers: pollersConfigSchema.prefault({}),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()

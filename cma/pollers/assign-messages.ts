@@ -1,9 +1,9 @@
 /**
- * Handover commands (poller/assignment/handover.ts) as the POLLER_ASSIGN messages that carry them:
+ * Handover commands (handover.ts) as the POLLER_ASSIGN messages that carry them:
  * one message per worker per round (more when a round moves more devices than a message holds), each
  * with the round's epoch, so a poller can ignore a late, older one.
  */
-import type { Command } from '../../poller/assignment/handover';
+import type { Command } from './handover';
 import type { PayloadOf } from '../../protocol/message-types';
 import { MAX_TASKS_PER_ASSIGN } from '../../protocol/messages/poller';
 import { parseWorkerId } from './poller-book';

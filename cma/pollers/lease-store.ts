@@ -5,7 +5,7 @@
  * device. A device taken out of the inventory loses its POLLED_BY links; the node stays (what was
  * polled from it is its history).
  */
-import type { DeviceEntry } from '../../poller/assignment/handover';
+import type { DeviceEntry } from './handover';
 import type { GraphStore } from '../graph/graph-store';
 import { int } from '../graph/values';
 

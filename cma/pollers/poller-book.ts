@@ -1,13 +1,13 @@
 /**
  * The pollers the CMA knows and their workers, as POLLER_WORKERS told it. Each worker is one unit of
- * rendezvous hashing (poller/assignment/rendezvous.ts), with the id `<poller key id>/<index>`, so a
+ * rendezvous hashing (rendezvous.ts), with the id `<poller key id>/<index>`, so a
  * restarted worker (same poller key, same index) gets the same devices back.
  *
  * A poller is live while it keeps saying so: every POLLER_WORKERS renews its lease, and one not
  * renewed within `leaseMs` counts as gone (its devices go straight to their next owners; the
  * handover table knows a dead holder cannot hand over). Pure state; the clock is the caller's.
  */
-import type { Worker } from '../../poller/assignment/rendezvous';
+import type { Worker } from './rendezvous';
 import type { PayloadOf } from '../../protocol/message-types';
 
 type WorkersPayload = PayloadOf<'POLLER_WORKERS'>;

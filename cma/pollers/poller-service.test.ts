@@ -1,4 +1,4 @@
-import type { DeviceEntry } from '../../poller/assignment/handover';
+import type { DeviceEntry } from './handover';
 import type { AssignMessage, DeviceTask } from './assign-messages';
 import { PollerService } from './poller-service';
 

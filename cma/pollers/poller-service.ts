@@ -1,7 +1,7 @@
 /**
  * The CMA's side of the pollers: which worker polls which device. It keeps the pollers' workers
  * (poller-book.ts), the devices to poll (their tasks), and the handover table
- * (poller/assignment/handover.ts), and turns every change — a poller's workers, a lease run out, a
+ * (handover.ts), and turns every change — a poller's workers, a lease run out, a
  * confirmed first poll, a new inventory — into POLLER_ASSIGN messages (assign-messages.ts) and a
  * persisted table (`persist`, the graph: a restarted CMA resumes where it was).
  *
@@ -9,7 +9,7 @@
  * within it, and are told again what they hold; only then are the devices of pollers that did not
  * come back moved. Without that wait, a CMA restart would move every device.
  */
-import { HandoverTable, type Command, type DeviceEntry } from '../../poller/assignment/handover';
+import { HandoverTable, type Command, type DeviceEntry } from './handover';
 import type { PayloadOf } from '../../protocol/message-types';
 import { assignMessages, type AssignMessage, type DeviceTask } from './assign-messages';
 import { parseWorkerId, PollerBook, workerId } from './poller-book';
@@ -80,6 +80,12 @@ export class PollerService {
     this.book.expire(this.deps.now());
     // Also ends the grace after a start: the first tick past it moves what nobody renewed.
     await this.reconcile();
+  }
+
+  /** Whether `worker` is asked to poll `device` (holding it or taking it over): only its results count. */
+  polls(device: string, worker: string): boolean {
+    const e = this.table.entry(device);
+    return e !== undefined && (e.holder === worker || e.incoming === worker);
   }
 
   status(): PollerStatus {

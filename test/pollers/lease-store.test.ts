@@ -65,7 +65,7 @@ describeWithNeo4j('poller leases in Neo4j', () => {
     const restarted = make([...mine(await leases.load())] as Array<[string, { holder: string | null; incoming: string | null }]>);
     await restarted.setInventory(devices);
     await restarted.workersReported(A, 'poller-a', workers);
-    const told = sent.flatMap((m) => m.payload.start.map((t) => [t.device, `${A}/${m.payload.worker}`]));
+    const told = sent.flatMap((m) => m.payload.start.map((t): [string, string] => [t.device, `${A}/${m.payload.worker}`]));
     expect(new Map(told)).toEqual(before);
     now = 2_500; // past the restart's grace; the poller renewed within its lease
     await restarted.workersReported(A, 'poller-a', workers);

@@ -57,6 +57,23 @@ export const ERROR_CATALOGUE = {
   UNI_DISC_007: { name: 'DISCOVERY_INVALID_JSON', message: 'the discovery script did not print one JSON document' },
   UNI_DISC_008: { name: 'DISCOVERY_WRONG_SHAPE', message: 'the discovery document does not fit the envelope' },
   UNI_DISC_009: { name: 'DISCOVERY_RESULT_TOO_LARGE', message: 'the discovery document does not fit in one protocol message' },
+
+  // Device polls, as a POLL_RESULT reports them (protocol/messages/poll-codes.ts).
+  UNI_POLL_001: { name: 'POLL_CONNECT_FAILED', message: 'the device could not be reached over SSH' },
+  UNI_POLL_002: { name: 'POLL_CONNECT_TIMEOUT', message: 'the SSH connection, login or shell did not finish in time' },
+  UNI_POLL_003: { name: 'POLL_AUTH_FAILED', message: 'the device refused the credential' },
+  UNI_POLL_004: { name: 'POLL_HOST_KEY_MISMATCH', message: "the device's SSH host key is not the pinned one" },
+  UNI_POLL_005: { name: 'POLL_HOST_KEY_UNTRUSTED', message: "the device's SSH host key was not trusted" },
+  UNI_POLL_006: { name: 'POLL_PROMPT_NOT_FOUND', message: "the device's prompt could not be learned" },
+  UNI_POLL_007: { name: 'POLL_COMMAND_TIMEOUT', message: 'the command did not finish within its timeout' },
+  UNI_POLL_008: { name: 'POLL_OUTPUT_TOO_LARGE', message: "the command's output passed the cap" },
+  UNI_POLL_009: { name: 'POLL_COMMAND_REJECTED', message: 'the device rejected the command' },
+  UNI_POLL_010: { name: 'POLL_DISCONNECTED', message: 'the SSH connection went away' },
+  UNI_POLL_011: { name: 'POLL_NOT_CONNECTED', message: 'the session is reconnecting; the command was not sent' },
+  UNI_POLL_012: { name: 'POLL_GAVE_UP', message: 'the session gave up after repeated failures' },
+  UNI_POLL_013: { name: 'POLL_PARSE_FAILED', message: "the command's output did not parse with its TextFSM template" },
+  UNI_POLL_014: { name: 'POLL_UNKNOWN_CREDENTIAL', message: 'the poller holds no credential of that name' },
+  UNI_POLL_015: { name: 'POLL_NO_TEMPLATE', message: 'no TextFSM template for this platform and command' },
 } as const satisfies Record<string, { name: string; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

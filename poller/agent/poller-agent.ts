@@ -34,6 +34,8 @@ export type PollerAgentDeps = {
   /** The workers as they are now (asked at every renewal). */
   workers: () => WorkerState[];
   onAssign: (assign: PayloadOf<'POLLER_ASSIGN'>) => void;
+  /** Joined (again): whatever the CMA has not acknowledged goes out now. */
+  onJoined?: () => void;
   renewEveryMs: number;
   clock: Clock;
   log: Logger;
@@ -85,7 +87,10 @@ export class PollerAgent {
       throttle: this.throttle,
       clock: deps.clock,
       random: deps.random ?? Math.random,
-      onJoined: () => this.renew(),
+      onJoined: () => {
+        this.renew();
+        this.deps.onJoined?.();
+      },
       onLost: () => undefined,
     });
     deps.endpoint.on('message', (m: IncomingMessage) => this.onMessage(m));

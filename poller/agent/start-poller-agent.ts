@@ -24,7 +24,7 @@ export type StartPollerAgentOptions = {
   hostname: string;
   cmaKeys?: PublicKeys;
   log: Logger;
-} & Pick<PollerAgentDeps, 'workers' | 'onAssign' | 'renewEveryMs'>;
+} & Pick<PollerAgentDeps, 'workers' | 'onAssign' | 'renewEveryMs' | 'onJoined'>;
 
 export type RunningPollerAgent = { agent: PollerAgent; keyId: string; close(): Promise<void> };
 
@@ -45,6 +45,7 @@ export async function startPollerAgent(options: StartPollerAgentOptions): Promis
     softwareVersion: projectPackage().version.slice(0, 64),
     workers: options.workers,
     onAssign: options.onAssign,
+    ...(options.onJoined === undefined ? {} : { onJoined: options.onJoined }),
     renewEveryMs: options.renewEveryMs,
     clock,
     log: options.log,

@@ -62,8 +62,9 @@ export class WorkerPool {
     return this.slots[index]?.child?.pid;
   }
 
-  status(): Array<{ index: number; running: boolean; restarts: number; pid: number | undefined }> {
-    return this.slots.map((s) => ({ index: s.index, running: s.child?.connected === true, restarts: s.restarts, pid: s.child?.pid }));
+  /** `crashesInRow`: restarts since the worker last stayed up `stableAfterMs` (a crash loop grows it). */
+  status(): Array<{ index: number; running: boolean; restarts: number; crashesInRow: number; pid: number | undefined }> {
+    return this.slots.map((s) => ({ index: s.index, running: s.child?.connected === true, restarts: s.restarts, crashesInRow: s.crashesInRow, pid: s.child?.pid }));
   }
 
   /** Ends every worker (SIGTERM, then SIGKILL after `graceMs`) and restarts none. */

@@ -45,7 +45,7 @@ describe('poller worker pool', () => {
       expect(pool.pid(1)).not.toBe(firstPid);
       const replayed = await waitFor(() => echoes.filter((e) => e.index === 1 && (e.got as { type?: string }).type === 'assign'), (r) => r.length === 1, 10_000);
       expect((replayed[0]?.got as { payload: { start: Array<{ device: string }> } }).payload.start.map((t) => t.device)).toEqual(['sw1']);
-      expect(pool.status().map((s) => [s.index, s.running, s.restarts])).toEqual([[0, true, 0], [1, true, 1]]);
+      expect(pool.status().map((s) => [s.index, s.running, s.restarts, s.crashesInRow])).toEqual([[0, true, 0, 0], [1, true, 1, 1]]);
     } finally {
       await pool.stop();
     }

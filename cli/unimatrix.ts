@@ -20,6 +20,7 @@ const SUBCOMMANDS: Record<string, () => Registrar> = {
   nanoprobe: () => (require('./commands/nanoprobe-command') as typeof import('./commands/nanoprobe-command')).registerNanoprobeCommand,
   query: () => (require('./commands/query-command') as typeof import('./commands/query-command')).registerQueryCommand,
   emulator: () => (require('./commands/emulator-command') as typeof import('./commands/emulator-command')).registerEmulatorCommand,
+  poller: () => (require('./commands/poller-command') as typeof import('./commands/poller-command')).registerPollerCommand,
 };
 
 const program = new Command();

@@ -9,8 +9,7 @@
  * at the end of the window, and its CPU over the window (100 = one core: on this 2-core machine the
  * clients take the other).
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { startEmulatorChild, type EmulatorChild, type ListedDevice } from './support/emulator-child';
 import path from 'node:path';
 import { cpuPercent, sampleProcess } from '../nanoprobe/testing/process-usage';
 import { connect, ShellSession } from '../poller/emulator/testing/shell-client';
@@ -30,44 +29,11 @@ function textOption(args: string[], name: string, fallback: string): string {
   return i >= 0 ? (args[i + 1] ?? fallback) : fallback;
 }
 
-type Device = { name: string; platform: string; host: string; port: number; login: string };
+type Device = ListedDevice;
 
-/** Starts the emulator child; resolves once it listed its devices. */
-function startEmulator(devices: number, listen: string): Promise<{ pid: number; devices: Device[]; stop: () => Promise<void> }> {
-  const entry = path.join(__dirname, '..', 'poller', 'emulator', 'run-emulator.js');
-  if (!existsSync(entry)) throw new Error(`${entry} not found: run the compiled benchmark (npm run bench -- device-emulator)`);
-  const options = { devices, listen, basePort: 0, list: true };
-  const script = `require(${JSON.stringify(entry)}).runEmulator(${JSON.stringify(options)}).catch((e) => { console.error(e); process.exit(1); });`;
-  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    const listed: Device[] = [];
-    let expected = -1;
-    child.once('exit', (code) => reject(new Error(`emulator exited early (${code})`)));
-    child.stdout.on('data', (d: Buffer) => {
-      buffer += d.toString();
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        if (expected < 0) {
-          expected = (JSON.parse(line) as { devices: number }).devices;
-          continue;
-        }
-        const [name, platform, host, port, login] = line.split('\t');
-        listed.push({ name: name!, platform: platform!, host: host!, port: Number(port), login: login! });
-      }
-      if (expected >= 0 && listed.length === expected) {
-        child.removeAllListeners('exit');
-        const stop = (): Promise<void> =>
-          new Promise((done) => {
-            child.once('exit', () => done());
-            child.kill('SIGTERM');
-          });
-        resolve({ pid: child.pid!, devices: listed, stop });
-      }
-    });
-  });
+/** Starts the emulator in a child process (bench/support/emulator-child.ts). */
+function startEmulator(devices: number, listen: string): Promise<EmulatorChild> {
+  return startEmulatorChild({ devices, listen }, 'device-emulator');
 }
 
 function promptOf(device: Device): RegExp {

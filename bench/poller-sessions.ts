@@ -12,8 +12,7 @@
  * (after all sessions are open): polls_per_s (commands answered), poll latency p50/p99 (queue wait
  * included), failures by code, rss_mb, cpu_ms_per_poll and the event loop's p99 delay.
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { startEmulatorChild, type EmulatorChild, type ListedDevice } from './support/emulator-child';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { sampleProcess } from '../nanoprobe/testing/process-usage';
@@ -33,45 +32,12 @@ function option(args: string[], name: string, fallback: number, min = 1): number
   return value;
 }
 
-type Listed = { name: string; platform: PlatformId; host: string; port: number; login: string };
-type Child = { pid: number; hostKey: string; devices: Listed[]; stop: () => Promise<void> };
+type Listed = ListedDevice & { platform: PlatformId };
+type Child = EmulatorChild & { devices: Listed[] };
 
-/** Starts the emulator in a child process; resolves once it has listed every device. */
-function startEmulator(devices: number): Promise<Child> {
-  const entry = path.join(__dirname, '..', 'poller', 'emulator', 'run-emulator.js');
-  if (!existsSync(entry)) throw new Error(`${entry} not found: run the compiled benchmark (npm run bench -- poller-sessions)`);
-  const options = { devices, basePort: 0, list: true };
-  const script = `require(${JSON.stringify(entry)}).runEmulator(${JSON.stringify(options)}).catch((e) => { console.error(e); process.exit(1); });`;
-  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    let header: { devices: number; hostKey: string } | undefined;
-    const listed: Listed[] = [];
-    child.once('exit', (code) => reject(new Error(`emulator exited early (${code})`)));
-    child.stdout.on('data', (d: Buffer) => {
-      buffer += d.toString();
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        if (!header) {
-          header = JSON.parse(line) as { devices: number; hostKey: string };
-          continue;
-        }
-        const [name, platform, host, port, login] = line.split('\t');
-        listed.push({ name: name!, platform: platform as PlatformId, host: host!, port: Number(port), login: login! });
-      }
-      if (header && listed.length === header.devices) {
-        child.removeAllListeners('exit');
-        const stop = (): Promise<void> =>
-          new Promise((done) => {
-            child.once('exit', () => done());
-            child.kill('SIGTERM');
-          });
-        resolve({ pid: child.pid!, hostKey: header.hostKey, devices: listed, stop });
-      }
-    });
-  });
+/** Starts the emulator in a child process (bench/support/emulator-child.ts). */
+async function startEmulator(devices: number): Promise<Child> {
+  return (await startEmulatorChild({ devices }, 'poller-sessions')) as Child;
 }
 
 function percentile(sorted: readonly number[], p: number): number {

@@ -32,7 +32,8 @@ function main(): void {
     }).then((outcome) => {
       if (pid !== undefined) running.delete(pid);
       const message: RunOutcomeMessage = { type: 'outcome', id: request.id, outcome };
-      if (process.connected) send(message);
+      // The nanoprobe may be gone by now (EPIPE): nothing to tell, and no reason to crash over it.
+      if (process.connected) send(message, undefined, undefined, () => undefined);
     });
   });
   process.on('disconnect', () => {
@@ -46,7 +47,10 @@ function main(): void {
     process.exit(0);
   });
   const ready: ReadyMessage = { type: 'ready', pid: process.pid };
-  send(ready);
+  // A nanoprobe stopped right after starting us has closed the channel already: just leave.
+  send(ready, undefined, undefined, (err) => {
+    if (err) process.exit(0);
+  });
 }
 
 main();

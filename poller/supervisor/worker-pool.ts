@@ -50,7 +50,8 @@ export class WorkerPool {
   send(index: number, message: unknown): boolean {
     const child = this.slots[index]?.child;
     if (child === null || child === undefined || !child.connected) return false;
-    child.send(message as object);
+    // A worker that died since the check: its exit handler restarts it and the caller replays.
+    child.send(message as object, undefined, undefined, () => undefined);
     return true;
   }
 
@@ -103,6 +104,8 @@ export class WorkerPool {
       this.options.onMessage(slot.index, m);
     });
     child.once('exit', (code, signal) => this.exited(slot, child, signal ?? `exit ${code}`));
+    // A failed fork or a broken channel: the 'exit' that follows (or not) decides; never crash the poller.
+    child.on('error', () => undefined);
   }
 
   private exited(slot: Slot, child: ChildProcess, why: string): void {

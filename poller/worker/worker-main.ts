@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const pool = new AssignedPool(index, loadWorkerConfig(configFile), (report) => {
-    if (process.connected) send(report);
+    if (process.connected) send(report, undefined, undefined, () => undefined); // a gone supervisor: nothing to tell
   });
   await pool.start();
   // Assignments are applied one after another: a stop and a start of one device never interleave.
@@ -34,7 +34,9 @@ async function main(): Promise<void> {
   process.on('disconnect', () => {
     void pool.stop().finally(() => process.exit(0));
   });
-  send({ type: 'ready' });
+  send({ type: 'ready' }, undefined, undefined, (err) => {
+    if (err) process.exit(0);
+  });
 }
 
 void main().catch((err: unknown) => {

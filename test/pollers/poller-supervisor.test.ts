@@ -15,7 +15,8 @@ import { describeWithNeo4j } from '../support/neo4j';
 import { waitFor } from '../support/wait-for';
 
 type PollersView = { devices: Array<{ device: string; holder: string | null; incoming: string | null }> };
-const DEVICES = Array.from({ length: 10 }, (_, i) => ({ name: `core-${i}`, address: '127.0.0.1', port: 2300 + i, platform: 'cisco_nxos', credential: 'lab' }));
+// 40 devices over 2 equal workers: the chance that hashing gives one worker all of them is 2^-39.
+const DEVICES = Array.from({ length: 40 }, (_, i) => ({ name: `core-${i}`, address: '127.0.0.1', port: 2300 + i, platform: 'cisco_nxos', credential: 'lab' }));
 
 describeWithNeo4j('poller supervisor', () => {
   const loopback = new LoopbackCma('unimatrix-poller-supervisor-', { 'pollers.devices': DEVICES, 'pollers.leaseSeconds': 5 });
@@ -49,9 +50,11 @@ describeWithNeo4j('poller supervisor', () => {
     });
     await supervisor.start();
     const settled = (v: PollersView) => v.devices.length === DEVICES.length && v.devices.every((d) => d.holder !== null && d.incoming === null);
-    const first = await waitFor(view, settled, 60_000);
-    expect(settled(first)).toBe(true);
     const key = supervisor.keyId!;
+    const both = (v: PollersView) => settled(v) && new Set(v.devices.map((d) => d.holder)).size === 2;
+    const first = await waitFor(view, both, 60_000);
+    expect(supervisor.status().workers.map((w) => [w.index, w.running, w.restarts])).toEqual([[0, true, 0], [1, true, 0]]);
+    expect(settled(first)).toBe(true);
     expect(new Set(first.devices.map((d) => d.holder))).toEqual(new Set([`${key}/0`, `${key}/1`]));
 
     const polled = await waitFor(pollPids, (m) => m.size === DEVICES.length, 30_000);

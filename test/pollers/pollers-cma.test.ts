@@ -16,7 +16,8 @@ import { waitFor } from '../support/wait-for';
 type Assign = PayloadOf<'POLLER_ASSIGN'>;
 type PollersView = { pollers: Array<{ keyid: string; workers: unknown[] }>; devices: Array<{ device: string; holder: string | null; incoming: string | null }>; counts: Record<string, number> };
 
-const DEVICES = Array.from({ length: 12 }, (_, i) => ({ name: `edge-${String(i).padStart(2, '0')}`, address: '127.0.0.1', port: 2200 + i, platform: i % 2 === 0 ? 'cisco_ios' : 'arista_eos', credential: 'lab' }));
+// 40 devices: the chance that hashing leaves a poller or worker without any is negligible (2^-39 per pair).
+const DEVICES = Array.from({ length: 40 }, (_, i) => ({ name: `edge-${String(i).padStart(2, '0')}`, address: '127.0.0.1', port: 2200 + i, platform: i % 2 === 0 ? 'cisco_ios' : 'arista_eos', credential: 'lab' }));
 const LEASE_S = 6;
 
 describeWithNeo4j('pollers and the CMA', () => {

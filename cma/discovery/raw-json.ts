@@ -2,8 +2,9 @@
  * How a result's raw JSON is kept on its DiscoveryResult node: short documents as text in `d.json`
  * (readable in Cypher as they are), longer ones deflated in `d.json_deflate` (bytes) with `d.json`
  * null. The long ones are the process, package and socket lists of every host, rewritten at every
- * change: deflated they are about a sixth of the bytes for the store, the transaction log and the
- * driver to move (docs/performance.md, "Raw JSON deflated"). `GET /api/hosts/<h>/discovery/<type>`
+ * change: deflated they are a fraction of the bytes for the store, the transaction log and the
+ * driver to move (under a third for a 300-entry list in test/discovery/ingest-neo4j.test.ts; the
+ * statement's time in docs/performance.md, "Raw JSON deflated"). `GET /api/hosts/<h>/discovery/<type>`
  * returns either form as JSON.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';

@@ -18,6 +18,8 @@ export type DeviceEntry = { holder: string | null; incoming: string | null };
 
 export class HandoverTable {
   private readonly entries = new Map<string, DeviceEntry>();
+  /** Devices whose entry changed (or went) since the last `takeChanges`: what must be persisted. */
+  private readonly changed = new Set<string>();
 
   /** The table as it was persisted (a restarted CMA). */
   constructor(initial: Iterable<[string, DeviceEntry]> = []) {
@@ -45,8 +47,39 @@ export class HandoverTable {
     const commands: Command[] = [];
     for (const device of devices) {
       listed.add(device);
-      const e = this.entries.get(device) ?? { holder: null, incoming: null };
+      const known = this.entries.get(device);
+      const e = known ?? { holder: null, incoming: null };
       this.entries.set(device, e);
+      const before = `${e.holder}\u0000${e.incoming}`;
+      this.planDevice(device, e, workers, live, commands);
+      if (known === undefined || `${e.holder}\u0000${e.incoming}` !== before) this.changed.add(device);
+    }
+    for (const [device, e] of this.entries) {
+      if (listed.has(device)) continue;
+      for (const w of new Set([e.holder, e.incoming])) if (w !== null && live.has(w)) commands.push({ kind: 'stop', device, worker: w });
+      this.entries.delete(device);
+      this.changed.add(device);
+    }
+    return commands;
+  }
+
+  /** The devices changed since the last call, with their entries (null: no longer in the table). */
+  takeChanges(): Array<[string, DeviceEntry | null]> {
+    const out: Array<[string, DeviceEntry | null]> = [...this.changed].map((d) => {
+      const e = this.entries.get(d);
+      return [d, e === undefined ? null : { ...e }];
+    });
+    this.changed.clear();
+    return out;
+  }
+
+  /** Changes a failed write did not store: taken again next time. */
+  markChanged(devices: Iterable<string>): void {
+    for (const d of devices) this.changed.add(d);
+  }
+
+  private planDevice(device: string, e: DeviceEntry, workers: readonly Worker[], live: ReadonlySet<string>, commands: Command[]): void {
+    {
       if (e.holder !== null && !live.has(e.holder)) e.holder = null;
       if (e.incoming !== null && !live.has(e.incoming)) e.incoming = null;
       const owner = ownerOf(device, workers);
@@ -54,19 +87,13 @@ export class HandoverTable {
         // Already where it belongs (or nowhere to go): a takeover under way is called off.
         if (e.incoming !== null && e.incoming !== owner) commands.push({ kind: 'stop', device, worker: e.incoming });
         e.incoming = null;
-        continue;
+        return;
       }
-      if (e.incoming === owner) continue;
+      if (e.incoming === owner) return;
       if (e.incoming !== null) commands.push({ kind: 'stop', device, worker: e.incoming });
       e.incoming = owner;
       commands.push({ kind: 'start', device, worker: owner });
     }
-    for (const [device, e] of this.entries) {
-      if (listed.has(device)) continue;
-      for (const w of new Set([e.holder, e.incoming])) if (w !== null && live.has(w)) commands.push({ kind: 'stop', device, worker: w });
-      this.entries.delete(device);
-    }
-    return commands;
   }
 
   /** `worker` polled `device` successfully for the first time: it holds it now, the old holder stops. */
@@ -76,6 +103,7 @@ export class HandoverTable {
     const old = e.holder;
     e.holder = worker;
     e.incoming = null;
+    this.changed.add(device);
     return old === null || old === worker ? [] : [{ kind: 'stop', device, worker: old }];
   }
 }

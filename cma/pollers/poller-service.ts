@@ -38,7 +38,7 @@ export class PollerService {
   private tasks = new Map<string, DeviceTask>();
   private epoch = 0;
   private readonly startedAt: number;
-  private persisted = new Map<string, string>();
+  private reconciledAfterGrace = false;
   /** Pollers a POLLER_ASSIGN could not reach: told everything again at their next renewal. */
   private readonly unsent = new Set<string>();
 
@@ -46,7 +46,6 @@ export class PollerService {
     this.book = new PollerBook(deps.leaseMs);
     this.table = new HandoverTable(deps.initial ?? []);
     this.startedAt = deps.now();
-    for (const [device, e] of this.table.all()) this.persisted.set(device, JSON.stringify(e));
   }
 
   /** The devices to poll, and how (from configuration or the graph). */
@@ -77,8 +76,11 @@ export class PollerService {
 
   /** Called on a timer: leases that ran out move their devices. */
   async tick(): Promise<void> {
-    this.book.expire(this.deps.now());
-    // Also ends the grace after a start: the first tick past it moves what nobody renewed.
+    const gone = this.book.expire(this.deps.now());
+    // The first tick past the start-up grace moves what nobody renewed; later ticks only when a
+    // lease ran out (every other change reconciles where it happens).
+    const graceJustEnded = !this.reconciledAfterGrace && !this.inGrace();
+    if (gone.length === 0 && !graceJustEnded) return;
     await this.reconcile();
   }
 
@@ -103,6 +105,7 @@ export class PollerService {
   private async reconcile(): Promise<void> {
     // In the grace after a start, a holder not heard from yet may still be running: leave it be.
     if (this.inGrace()) return;
+    this.reconciledAfterGrace = true;
     await this.apply(this.table.plan(this.tasks.keys(), this.book.workers()));
   }
 
@@ -134,12 +137,13 @@ export class PollerService {
 
   /** Writes what changed since the last write: the table is the truth a restarted CMA starts from. */
   private async persistChanges(): Promise<void> {
-    const now = new Map(this.table.all().map(([device, e]) => [device, JSON.stringify(e)]));
-    const changes: Array<[string, DeviceEntry | null]> = [];
-    for (const [device, text] of now) if (this.persisted.get(device) !== text) changes.push([device, JSON.parse(text) as DeviceEntry]);
-    for (const device of this.persisted.keys()) if (!now.has(device)) changes.push([device, null]);
+    const changes = this.table.takeChanges();
     if (changes.length === 0) return;
-    await this.deps.persist(changes);
-    this.persisted = now;
+    try {
+      await this.deps.persist(changes);
+    } catch (err) {
+      this.table.markChanged(changes.map(([device]) => device));
+      throw err;
+    }
   }
 }

@@ -3,17 +3,15 @@
  * so a restarted poller is the same poller and gets its devices back), a UDP socket, the packet
  * guard and the reliable endpoint, aimed at the CMA's unicast address.
  */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { openUdpSocket } from '../../protocol/net/udp-socket';
 import type { PublicKeys } from '../../protocol/security/identity';
-import { KEY_DIRECTORY_MODE, loadOrCreateIdentity } from '../../protocol/security/key-files';
 import { SecurePacketGuard } from '../../protocol/security/packet-guard';
 import { LocalSession } from '../../protocol/security/session';
 import { SystemClock } from '../../protocol/transport/clock';
 import { Endpoint } from '../../protocol/transport/endpoint';
 import { projectPackage } from '../../common/project-package';
 import type { Logger } from '../../common/logger';
+import { loadAgentIdentity } from '../../agent/identity-file';
 import { PollerAgent, type PollerAgentDeps } from './poller-agent';
 
 export type StartPollerAgentOptions = {
@@ -29,8 +27,7 @@ export type StartPollerAgentOptions = {
 export type RunningPollerAgent = { agent: PollerAgent; keyId: string; close(): Promise<void> };
 
 export async function startPollerAgent(options: StartPollerAgentOptions): Promise<RunningPollerAgent> {
-  mkdirSync(options.stateDir, { recursive: true, mode: KEY_DIRECTORY_MODE });
-  const { identity } = loadOrCreateIdentity(path.join(options.stateDir, 'identity.json'), { repairMode: true });
+  const { identity } = loadAgentIdentity(options.stateDir, (what) => options.log.warn(what));
   const socket = await openUdpSocket({ host: options.bind?.host ?? '127.0.0.1', port: options.bind?.port ?? 0, type: 'udp4' });
   const guard = new SecurePacketGuard({ identity, session: new LocalSession() });
   const clock = new SystemClock();

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { PayloadOf } from '../../protocol/message-types';
 import { POLL_FAILURE_CODES, isPollFailure } from '../../protocol/messages/poll-codes';
 import { sha256Hex } from '../../common/hash';
+import type { JsonValue } from '../../protocol/messages/common';
 import { SessionPool, type PollResult } from '../session/session-pool';
 import { isPlatformId } from '../session/platforms';
 import { TemplateLibrary } from '../textfsm';
@@ -22,7 +23,8 @@ export type WorkerReport =
 export class AssignedPool {
   private readonly pool: SessionPool;
   private readonly tasks = new Map<string, { task: Task; epoch: number; confirmed: boolean }>();
-  private readonly lastHash = new Map<string, string>();
+  /** device → command → hash of the last result reported. */
+  private readonly lastHash = new Map<string, Map<string, string>>();
 
   constructor(
     private readonly index: number,
@@ -80,7 +82,7 @@ export class AssignedPool {
   private async drop(device: string): Promise<void> {
     if (!this.tasks.delete(device)) return;
     await this.pool.remove(device);
-    for (const key of [...this.lastHash.keys()]) if (key.startsWith(`${device}\u0000`)) this.lastHash.delete(key);
+    this.lastHash.delete(device);
   }
 
   private onResult(r: PollResult): void {
@@ -92,7 +94,8 @@ export class AssignedPool {
     }
     const outcome: PayloadOf<'POLL_RESULT'>['outcome'] = r.ok
       ? r.records !== undefined
-        ? { ok: true, records: r.records as Array<Record<string, never>> }
+        ? // TextFSM values are strings and lists of them: JSON already, only declared readonly.
+          { ok: true, records: r.records as unknown as Array<Record<string, JsonValue>> }
         : { ok: true, text: r.output.slice(0, 1024 * 1024) }
       : failure(r.error.code, r.error.message);
     this.send(r.device, r.command, r.startedAt, r.durationMs, outcome);
@@ -104,9 +107,10 @@ export class AssignedPool {
 
   private send(device: string, command: string, startedAt: number, durationMs: number, outcome: PayloadOf<'POLL_RESULT'>['outcome']): void {
     const contentHash = sha256Hex(JSON.stringify(outcome));
-    const key = `${device}\u0000${command}`;
-    if (this.lastHash.get(key) === contentHash) return;
-    this.lastHash.set(key, contentHash);
+    const byCommand = this.lastHash.get(device) ?? new Map<string, string>();
+    this.lastHash.set(device, byCommand);
+    if (byCommand.get(command) === contentHash) return;
+    byCommand.set(command, contentHash);
     this.report({ type: 'result', payload: { worker: this.index, device, command, contentHash, startedAt, durationMs: Math.round(durationMs), outcome } });
   }
 }
